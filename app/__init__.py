@@ -1,0 +1,1 @@
+"""Application services: the dialogue service, settings, exports – between adapters and core."""

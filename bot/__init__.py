@@ -1,0 +1,1 @@
+"""Telegram adapter: maps updates to engine events and outputs to Bot API calls."""

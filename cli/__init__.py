@@ -1,0 +1,1 @@
+"""Command-line adapter and composition root (the ``needfinder`` command)."""

@@ -1,0 +1,91 @@
+"""``needfinder transcripts``: list and read dialogues."""
+
+from __future__ import annotations
+
+import click
+
+from cli.main import Failure, run_async, settings_from
+from cli.runtime import open_runtime
+from conversations.transcript import DialogueInfo, Transcript
+
+
+@click.group()
+def transcripts() -> None:
+    """Read what customers said."""
+
+
+@transcripts.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["active", "paused", "finished", "stopped", "declined"]),
+    help="Only dialogues with this status.",
+)
+@click.option("--script", "script_id", help="Only dialogues of this script.")
+@click.option("--limit", default=50, show_default=True, help="How many, newest first.")
+@click.pass_context
+@run_async
+async def list_transcripts(
+    ctx: click.Context, status: str | None, script_id: str | None, limit: int
+) -> None:
+    """List dialogues, newest first."""
+    async with open_runtime(settings_from(ctx)) as runtime, runtime.database.read() as uow:
+        dialogues = await uow.dialogues.list(status=status, script_id=script_id, limit=limit)
+    if not dialogues:
+        click.echo("no dialogues yet – start one with: needfinder chat")
+        return
+    click.echo(
+        f"{'ID':<16} {'STARTED (UTC)':<17} {'STATUS':<9} {'SCRIPT':<10} LANG ENTRIES CAMPAIGN"
+    )
+    for info in dialogues:
+        click.echo(_row(info))
+
+
+@transcripts.command()
+@click.argument("dialogue_id")
+@click.pass_context
+@run_async
+async def show(ctx: click.Context, dialogue_id: str) -> None:
+    """Show one dialogue as a chat (DIALOGUE_ID may be an unambiguous prefix)."""
+    async with open_runtime(settings_from(ctx)) as runtime, runtime.database.read() as uow:
+        resolved = await uow.dialogues.find_id(dialogue_id)
+        loaded = await uow.dialogues.get(resolved) if resolved else None
+        if loaded is None:
+            raise Failure(f"no dialogue {dialogue_id!r} (see: needfinder transcripts list)")
+        entries = await uow.transcripts.for_dialogue(loaded.info.id)
+    click.echo(render_transcript(Transcript(loaded.info, tuple(entries))))
+
+
+def _row(info: DialogueInfo) -> str:
+    return (
+        f"{info.id:<16} {info.started_at:%Y-%m-%d %H:%M} {info.status:<9} {info.script_id:<10} "
+        f"{info.language:<4} {info.entry_count:>7} {info.campaign or '-'}"
+    )
+
+
+_SPEAKERS = {"customer": "Customer", "bot": "Bot", "system": "·"}
+
+
+def render_transcript(transcript: Transcript) -> str:
+    """Render a transcript as readable, chat-like text."""
+    info = transcript.info
+    lines = [
+        f"Dialogue {info.id} · {info.script_id} v{info.script_version} · {info.language} · "
+        f"{info.status} · participant {info.participant_id} · campaign {info.campaign or '-'}",
+        f"started {info.started_at:%Y-%m-%d %H:%M} UTC"
+        + (f", ended {info.finished_at:%Y-%m-%d %H:%M} UTC" if info.finished_at else ""),
+        "",
+    ]
+    if not transcript.entries:
+        lines.append("(nothing stored: the customer has not consented)")
+    for entry in transcript.entries:
+        label = _SPEAKERS[entry.speaker]
+        if entry.kind not in {"answer", "question", "say", "system"}:
+            label += f" ({entry.kind}{' of ' + entry.corrects if entry.corrects else ''})"
+        body = entry.text.replace("\n", "\n" + " " * 8)
+        if entry.speaker == "system":
+            lines.append(f"{entry.at:%H:%M}   · {body}")
+        else:
+            lines.append(f"{entry.at:%H:%M}   {label}: {body}")
+        for edit in entry.edits:
+            lines.append(f"{'':8}(edited {edit.replaced_at:%H:%M}; before: {edit.previous_text!r})")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Dialogue engine, script model and the shipped scripts (pure: no I/O)."""

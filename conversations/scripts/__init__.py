@@ -1,0 +1,1 @@
+"""The dialogue scripts shipped with Needfinder (YAML)."""

@@ -1,0 +1,1 @@
+"""Pure insight functions: anonymisation, summaries, digests (text and domain objects)."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, repositories, units of work, migrations."""

@@ -1,0 +1,200 @@
+"""Dialogues: metadata, engine state, and the script versions they pin."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from conversations.state import LIVE_STATUSES, DialogueState
+from conversations.transcript import DialogueInfo, LoadedDialogue
+from storage.schema import dialogues, script_versions, transcript_entries
+
+
+class DialogueRepository:
+    """Reads and writes dialogues and pinned script versions."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def latest_for(self, participant_id: str, *, lock: bool = False) -> LoadedDialogue | None:
+        """Return the participant's most recent dialogue (locked for update if asked)."""
+        query = (
+            select(dialogues)
+            .where(dialogues.c.participant_id == participant_id)
+            .order_by(dialogues.c.started_at.desc(), dialogues.c.id.desc())
+            .limit(1)
+        )
+        if lock:
+            query = query.with_for_update()
+        row = (await self.connection.execute(query)).first()
+        return _loaded(row) if row else None
+
+    async def get(self, dialogue_id: str) -> LoadedDialogue | None:
+        """Return a dialogue with its state."""
+        row = (
+            await self.connection.execute(select(dialogues).where(dialogues.c.id == dialogue_id))
+        ).first()
+        return _loaded(row) if row else None
+
+    async def create(
+        self,
+        dialogue_id: str,
+        participant_id: str,
+        checksum: str,
+        state: DialogueState,
+        now: datetime,
+    ) -> None:
+        """Insert a new dialogue."""
+        await self.connection.execute(
+            insert(dialogues).values(
+                id=dialogue_id,
+                participant_id=participant_id,
+                script_id=state.script_id,
+                script_version=state.script_version,
+                script_checksum=checksum,
+                started_at=now,
+                **_state_columns(state, now),
+            )
+        )
+
+    async def save(self, dialogue_id: str, state: DialogueState, now: datetime) -> None:
+        """Store the new state (and the metadata derived from it)."""
+        await self.connection.execute(
+            update(dialogues)
+            .where(dialogues.c.id == dialogue_id)
+            .values(**_state_columns(state, now))
+        )
+        if state.consented:
+            await self.connection.execute(
+                update(dialogues)
+                .where(dialogues.c.id == dialogue_id, dialogues.c.consented_at.is_(None))
+                .values(consented_at=now)
+            )
+        if not state.live:
+            await self.connection.execute(
+                update(dialogues)
+                .where(dialogues.c.id == dialogue_id, dialogues.c.finished_at.is_(None))
+                .values(finished_at=now)
+            )
+
+    async def due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
+        """Return ``(dialogue id, participant id)`` of live dialogues whose timers are due."""
+        rows = await self.connection.execute(
+            select(dialogues.c.id, dialogues.c.participant_id)
+            .where(dialogues.c.due_at <= now, dialogues.c.status.in_(LIVE_STATUSES))
+            .order_by(dialogues.c.due_at)
+            .limit(limit)
+        )
+        return [(r.id, r.participant_id) for r in rows]
+
+    async def next_due_at(self) -> datetime | None:
+        """Return the earliest pending timer of any live dialogue."""
+        # min() keeps the column's type, so the value comes back as an aware UTC datetime.
+        value: datetime | None = await self.connection.scalar(
+            select(func.min(dialogues.c.due_at)).where(dialogues.c.status.in_(LIVE_STATUSES))
+        )
+        return value
+
+    async def list(
+        self,
+        *,
+        status: str | None = None,
+        script_id: str | None = None,
+        participant_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[DialogueInfo]:
+        """Return dialogues, newest first, with their entry counts."""
+        counts = (
+            select(transcript_entries.c.dialogue_id, func.count().label("n"))
+            .group_by(transcript_entries.c.dialogue_id)
+            .subquery()
+        )
+        query = (
+            select(dialogues, func.coalesce(counts.c.n, 0).label("entry_count"))
+            .outerjoin(counts, counts.c.dialogue_id == dialogues.c.id)
+            .order_by(dialogues.c.started_at.desc(), dialogues.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        if status:
+            query = query.where(dialogues.c.status == status)
+        if script_id:
+            query = query.where(dialogues.c.script_id == script_id)
+        if participant_id:
+            query = query.where(dialogues.c.participant_id == participant_id)
+        return [_info(row, row.entry_count) for row in await self.connection.execute(query)]
+
+    async def find_id(self, prefix: str) -> str | None:
+        """Resolve a dialogue id or an unambiguous prefix of one."""
+        rows = (
+            await self.connection.execute(
+                select(dialogues.c.id)
+                .where(dialogues.c.id.startswith(prefix, autoescape=True))
+                .limit(2)
+            )
+        ).all()
+        return rows[0].id if len(rows) == 1 else None
+
+    async def pin_script(
+        self, checksum: str, script_id: str, version: int, source: str, now: datetime
+    ) -> None:
+        """Keep the exact script text a dialogue starts with (once per distinct text)."""
+        exists = await self.connection.scalar(
+            select(script_versions.c.checksum).where(script_versions.c.checksum == checksum)
+        )
+        if exists is None:
+            await self.connection.execute(
+                insert(script_versions).values(
+                    checksum=checksum,
+                    script_id=script_id,
+                    version=version,
+                    source=source,
+                    first_used_at=now,
+                )
+            )
+
+    async def pinned_source(self, checksum: str) -> str | None:
+        """Return the stored text of a pinned script version."""
+        value = await self.connection.scalar(
+            select(script_versions.c.source).where(script_versions.c.checksum == checksum)
+        )
+        return str(value) if value is not None else None
+
+
+def _state_columns(state: DialogueState, now: datetime) -> dict[str, Any]:
+    return {
+        "status": state.status,
+        "language": state.language,
+        "campaign": state.campaign,
+        "step_id": state.step_id,
+        "state": state.model_dump(mode="json"),
+        "updated_at": now,
+        "due_at": state.due_at,
+    }
+
+
+def _info(row: Row[Any], entry_count: int = 0) -> DialogueInfo:
+    return DialogueInfo(
+        id=row.id,
+        participant_id=row.participant_id,
+        script_id=row.script_id,
+        script_version=row.script_version,
+        script_checksum=row.script_checksum,
+        status=row.status,
+        language=row.language,
+        campaign=row.campaign,
+        step_id=row.step_id,
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+        consented_at=row.consented_at,
+        finished_at=row.finished_at,
+        entry_count=entry_count,
+    )
+
+
+def _loaded(row: Row[Any]) -> LoadedDialogue:
+    return LoadedDialogue(_info(row), DialogueState.model_validate(row.state))

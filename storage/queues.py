@@ -1,0 +1,290 @@
+"""The inbox (received updates) and outbox (messages to send), and small operational facts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import inbox, meta, outbox
+
+#: After this many failed attempts an inbox row is set aside as ``failed`` (and reported).
+MAX_INBOX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A received update waiting to be handled."""
+
+    id: int
+    channel: str
+    update_id: int
+    chat_key: str | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class NewUpdate:
+    """An update to store in the inbox."""
+
+    update_id: int
+    chat_key: str | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A message waiting to be sent."""
+
+    id: int
+    channel: str
+    chat_id: str
+    participant_id: str | None
+    dialogue_id: str | None
+    entry_id: int | None
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+
+
+class InboxRepository:
+    """Durable record of received updates; a duplicate update id is ignored."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def add_many(self, channel: str, updates: Sequence[NewUpdate], now: datetime) -> int:
+        """Store updates not seen before; return how many were new."""
+        if not updates:
+            return 0
+        dialect = self.connection.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(inbox)
+            .values(
+                [
+                    {
+                        "channel": channel,
+                        "update_id": u.update_id,
+                        "chat_key": u.chat_key,
+                        "received_at": now,
+                        "payload": u.payload,
+                        "status": "pending",
+                        "attempts": 0,
+                    }
+                    for u in updates
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+            .returning(inbox.c.id)
+        )
+        return len((await self.connection.execute(statement)).all())
+
+    async def pending(self, limit: int = 100, *, lock: bool = False) -> list[InboxItem]:
+        """Return unhandled updates, oldest first."""
+        query = select(inbox).where(inbox.c.status == "pending").order_by(inbox.c.id).limit(limit)
+        if lock:
+            query = query.with_for_update(skip_locked=True)
+        return [
+            InboxItem(r.id, r.channel, r.update_id, r.chat_key, r.payload or {}, r.attempts)
+            for r in await self.connection.execute(query)
+        ]
+
+    async def mark_done(self, item_id: int, now: datetime) -> None:
+        """Mark an update handled and drop its raw payload (the transcript has what is kept)."""
+        await self.connection.execute(
+            update(inbox)
+            .where(inbox.c.id == item_id)
+            .values(status="done", payload=None, handled_at=now)
+        )
+
+    async def mark_attempt_failed(self, item_id: int, error: str, now: datetime) -> bool:
+        """Count a failed attempt; return True when the row was set aside as ``failed``."""
+        row = (
+            await self.connection.execute(
+                update(inbox)
+                .where(inbox.c.id == item_id)
+                .values(attempts=inbox.c.attempts + 1, error=error[:500])
+                .returning(inbox.c.attempts)
+            )
+        ).first()
+        if row is not None and row.attempts >= MAX_INBOX_ATTEMPTS:
+            await self.connection.execute(
+                update(inbox).where(inbox.c.id == item_id).values(status="failed", handled_at=now)
+            )
+            return True
+        return False
+
+    async def counts(self) -> dict[str, int]:
+        """Return the number of rows per status."""
+        rows = await self.connection.execute(
+            select(inbox.c.status, func.count()).group_by(inbox.c.status)
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+    async def last_handled(self) -> tuple[int, datetime] | None:
+        """Return the update id and time of the most recently handled update."""
+        row = (
+            await self.connection.execute(
+                select(inbox.c.update_id, inbox.c.handled_at)
+                .where(inbox.c.status == "done")
+                .order_by(inbox.c.handled_at.desc(), inbox.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return (int(row.update_id), row.handled_at) if row else None
+
+    async def max_update_id(self, channel: str) -> int | None:
+        """Return the highest update id ever stored for ``channel``."""
+        value = await self.connection.scalar(
+            select(func.max(inbox.c.update_id)).where(inbox.c.channel == channel)
+        )
+        return int(value) if value is not None else None
+
+    async def prune_done(self, before: datetime) -> int:
+        """Delete handled rows received before ``before`` (their ids no longer matter)."""
+        result = await self.connection.execute(
+            delete(inbox).where(inbox.c.status == "done", inbox.c.received_at < before)
+        )
+        return int(result.rowcount or 0)
+
+
+class OutboxRepository:
+    """Durable queue of messages to send."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def enqueue(
+        self,
+        *,
+        channel: str,
+        chat_id: str,
+        method: str,
+        payload: dict[str, Any],
+        now: datetime,
+        participant_id: str | None = None,
+        dialogue_id: str | None = None,
+        entry_id: int | None = None,
+        not_before: datetime | None = None,
+    ) -> int:
+        """Queue one message; returns its id."""
+        result = await self.connection.execute(
+            outbox.insert()
+            .values(
+                channel=channel,
+                chat_id=chat_id,
+                participant_id=participant_id,
+                dialogue_id=dialogue_id,
+                entry_id=entry_id,
+                method=method,
+                payload=payload,
+                status="pending",
+                created_at=now,
+                not_before=not_before or now,
+                attempts=0,
+            )
+            .returning(outbox.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def due(self, now: datetime, limit: int = 100, *, lock: bool = False) -> list[OutboxItem]:
+        """Return pending messages whose time has come, oldest first."""
+        query = (
+            select(outbox)
+            .where(outbox.c.status == "pending", outbox.c.not_before <= now)
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        if lock:
+            query = query.with_for_update(skip_locked=True)
+        return [
+            OutboxItem(
+                r.id,
+                r.channel,
+                r.chat_id,
+                r.participant_id,
+                r.dialogue_id,
+                r.entry_id,
+                r.method,
+                r.payload or {},
+                r.attempts,
+                r.created_at,
+            )
+            for r in await self.connection.execute(query)
+        ]
+
+    async def next_due_at(self) -> datetime | None:
+        """Return when the next pending message becomes due."""
+        value: datetime | None = await self.connection.scalar(
+            select(func.min(outbox.c.not_before)).where(outbox.c.status == "pending")
+        )
+        return value
+
+    async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
+        """Mark a message sent, keep the channel's message id, drop the text."""
+        await self.connection.execute(
+            update(outbox)
+            .where(outbox.c.id == item_id)
+            .values(status="sent", sent_at=now, message_id=message_id, payload=None)
+        )
+
+    async def retry_later(self, item_id: int, not_before: datetime, error: str) -> None:
+        """Count a failed attempt and try again at ``not_before``."""
+        await self.connection.execute(
+            update(outbox)
+            .where(outbox.c.id == item_id)
+            .values(attempts=outbox.c.attempts + 1, not_before=not_before, last_error=error[:500])
+        )
+
+    async def give_up(self, item_id: int, status: str, error: str) -> None:
+        """Stop trying to send a message (``failed`` or ``blocked``); its text is dropped."""
+        await self.connection.execute(
+            update(outbox)
+            .where(outbox.c.id == item_id)
+            .values(status=status, last_error=error[:500], payload=None)
+        )
+
+    async def give_up_chat(self, chat_id: str, status: str, error: str) -> int:
+        """Stop all pending messages to a chat (e.g. the customer blocked the bot)."""
+        result = await self.connection.execute(
+            update(outbox)
+            .where(outbox.c.chat_id == chat_id, outbox.c.status == "pending")
+            .values(status=status, last_error=error[:500], payload=None)
+        )
+        return int(result.rowcount or 0)
+
+    async def counts(self) -> dict[str, int]:
+        """Return the number of rows per status."""
+        rows = await self.connection.execute(
+            select(outbox.c.status, func.count()).group_by(outbox.c.status)
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+
+class MetaRepository:
+    """Small key/value facts about the installation."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def get(self, key: str) -> str | None:
+        """Return the value stored under ``key``."""
+        value = await self.connection.scalar(select(meta.c.value).where(meta.c.key == key))
+        return str(value) if value is not None else None
+
+    async def set(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``."""
+        dialect = self.connection.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(meta).values(key=key, value=value)
+        await self.connection.execute(
+            statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+        )

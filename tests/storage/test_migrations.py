@@ -1,0 +1,55 @@
+"""Migrations: up, down, up again on both databases, and the schema matches the code."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from storage.database import Database
+from storage.schema import metadata
+
+TABLES = {
+    "participants",
+    "channel_identities",
+    "script_versions",
+    "dialogues",
+    "transcript_entries",
+    "entry_edits",
+    "consent_events",
+    "inbox",
+    "outbox",
+    "meta",
+}
+
+
+async def _tables(database: Database) -> set[str]:
+    async with database.engine.connect() as connection:
+        names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    return set(names) - {"alembic_version"}
+
+
+async def test_up_down_up(empty_database: Database) -> None:
+    database = empty_database
+    assert await database.current_revision() is None
+    await database.upgrade()
+    assert await _tables(database) == TABLES
+    assert await database.current_revision() == Database.head_revision()
+    await database.downgrade("base")
+    assert await _tables(database) == set()
+    assert await database.current_revision() is None
+    await database.upgrade()
+    assert await _tables(database) == TABLES
+
+
+async def test_migrated_schema_matches_the_code(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        differences = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+        )
+    assert differences == []
+
+
+async def test_upgrade_twice_is_harmless(database: Database) -> None:
+    await database.upgrade()
+    assert await database.current_revision() == Database.head_revision()
