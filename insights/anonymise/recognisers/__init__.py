@@ -1,0 +1,1 @@
+"""Recognisers: one module per family of personal data, each a function ``Scan -> candidates``."""

@@ -1,0 +1,246 @@
+"""One block per recogniser: what it must find, and what it must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from insights.anonymise import Anonymiser, EntityType
+from insights.anonymise.checksums import iban_is_valid, luhn_is_valid
+
+anonymiser = Anonymiser()
+
+
+def found(text: str, language: str = "de") -> list[tuple[EntityType, str]]:
+    return [(f.type, f.text) for f in anonymiser.find(text, language)]  # type: ignore[arg-type]
+
+
+def redact(text: str, language: str = "de") -> str:
+    return anonymiser.anonymise(text, language).text  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- checksums
+def test_iban_checksum() -> None:
+    assert iban_is_valid("DE89370400440532013000")
+    assert iban_is_valid("GB82WEST12345698765432")
+    assert not iban_is_valid("DE89370400440532013001")  # one digit off
+    assert not iban_is_valid("DE8937040044053201300")  # too short for DE
+
+
+def test_luhn_checksum() -> None:
+    assert luhn_is_valid("4111111111111111")
+    assert not luhn_is_valid("4111111111111112")
+
+
+# ---------------------------------------------------------------- finance
+def test_valid_iban_is_redacted_with_spaces_or_lower_case() -> None:
+    assert redact("Konto: DE89 3704 0044 0532 0130 00, danke") == "Konto: [IBAN_1], danke"
+    assert redact("iban de89370400440532013000 bitte") == "iban [IBAN_1] bitte"
+
+
+def test_invalid_iban_stays() -> None:
+    text = "Meine alte IBAN DE89 3704 0044 0532 0130 01 gilt nicht mehr."
+    assert (EntityType.IBAN, "DE89 3704 0044 0532 0130 01") not in found(text)
+    assert "DE89 3704 0044 0532 0130 01" in redact(text)
+
+
+def test_card_numbers_need_luhn() -> None:
+    assert redact("Karte 4111 1111 1111 1111 abgelehnt") == "Karte [CARD_1] abgelehnt"
+    assert redact("Karte 4111-1111-1111-1111") == "Karte [CARD_1]"
+    text = "meine Karte 4111 1111 1111 1112 wurde abgelehnt"
+    assert redact(text) == text
+
+
+# ---------------------------------------------------------------- contact
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Schreiben Sie an anna.berger@web.de bitte",
+        "mail: Info@Blumen-Kasper.DE",
+        "jens (at) hartmann-bau (dot) de",
+    ],
+)
+def test_emails(text: str) -> None:
+    assert [t for t, _ in found(text)] == [EntityType.EMAIL]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "0171 2345678",
+        "030/12345678",
+        "+49 (0)30 1234567",
+        "0049 89 12345678",
+        "0176-12 34 56 78",
+        "+44 7911 123456",
+        "(212) 555-0147",
+        "+1 415 555 0199",
+    ],
+)
+def test_phone_formats(number: str) -> None:
+    assert found(f"Ruf mich an: {number}, danke") == [(EntityType.PHONE, number)]
+
+
+def test_numbers_that_are_not_phones_stay() -> None:
+    text = "Rechnung vom 12.03.2024 über 25.000 Euro, Version 2.3.1, seit 2015."
+    assert redact(text) == text
+
+
+def test_urls_and_public_sites() -> None:
+    assert redact("Unser Shop: www.blumen-sonnenschein.de") == "Unser Shop: [URL_1]"
+    assert redact("siehe https://example-shop.com/kontakt.") == "siehe [URL_1]."
+    # Naming a public provider identifies nobody.
+    assert redact("ich habe ein Konto bei web.de") == "ich habe ein Konto bei web.de"
+    assert redact("z.B. Version 2.0 usw.") == "z.B. Version 2.0 usw."
+
+
+def test_telegram_handles_and_links() -> None:
+    assert redact("Schreib mir: @moni_blumen") == "Schreib mir: [HANDLE_1]"
+    assert redact("Gruppe: t.me/nina_naeht und https://t.me/nina_naeht") == (
+        "Gruppe: [HANDLE_1] und [HANDLE_1]"
+    )
+
+
+# ---------------------------------------------------------------- identifiers
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Kundennummer 48213", "48213"),
+        ("My order #A-99812 never came", "A-99812"),
+        ("Vertragsnummer: VN-883412", "VN-883412"),
+        ("ticket 12345 is open", "12345"),
+        ("Steuer-ID ist 12 345 678 901", "12 345 678 901"),
+    ],
+)
+def test_ids(text: str, value: str) -> None:
+    assert (EntityType.ID, value) in found(text, "en" if "order" in text else "de")
+
+
+def test_weak_id_words_need_an_id_like_value() -> None:
+    for text in (
+        "Die Rechnung 2023 war falsch.",
+        "Ticket 3 von 4",
+        "Rechnung Nr. 2023 kam per Post",
+    ):
+        assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Ich bin am 3.4.1985 geboren.", "3.4.1985"),
+        ("geboren am 3.4.1985 in Köln", "3.4.1985"),
+        ("I was born 12/05/1990.", "12/05/1990"),
+        ("Geburtsdatum: 14. Februar 1979", "14. Februar 1979"),
+        ("Ich wurde 15.07.49 geboren", "15.07.49"),
+        ("Jahrgang 1961, also nicht digital", "1961"),
+    ],
+)
+def test_dates_of_birth(text: str, date: str) -> None:
+    assert (EntityType.DATE_OF_BIRTH, date) in found(text)
+
+
+def test_dates_without_birth_context_stay() -> None:
+    text = "Am 3.4. hatte ich den Termin, die Lieferung kam am 12.05.2023."
+    assert redact(text) == text
+
+
+# ---------------------------------------------------------------- addresses
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Lindenstraße 14, 49074 Osnabrück",
+        "Karl-Marx-Straße 112, 12043 Berlin",
+        "Hauptstr. 5a",
+        "Am Markt 3, 06108 Halle",
+        "Zur alten Mühle 4",
+        "42 Elm Street, Springfield, IL 62704",
+        "221B Baker Street, London NW1 6XE",
+    ],
+)
+def test_addresses(address: str) -> None:
+    assert found(f"Lieferung an {address}, danke.") == [(EntityType.ADDRESS, address)]
+
+
+def test_counts_are_not_addresses() -> None:
+    for text in (
+        "Wir haben 25000 Kunden und 12000 Mitarbeiter.",
+        "Am Arbeitsplatz 2 Bildschirme, im Jahr 2023 neu.",
+        "Auf dem Postweg 2 Tage unterwegs.",
+    ):
+        assert redact(text) == text
+
+
+# ---------------------------------------------------------------- organisations
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("Wir sind die Krüger Haustechnik GmbH aus dem Emsland.", "Krüger Haustechnik GmbH"),
+        (
+            "Wir liefern an die Gastro Service Rhein GmbH & Co. KG.",
+            "Gastro Service Rhein GmbH & Co. KG",
+        ),
+        ("Bei der Bäckerei Müller kaufen wir Brötchen.", "Müller"),
+        ("bei der metzgerei schulte", "schulte"),
+        ("I buy my tools at Smith's Hardware.", "Smith"),
+        ("We work with Northwind Traders Inc. for supplies.", "Northwind Traders Inc."),
+        ("Die Wäscherei Blitzblank holt montags ab.", "Blitzblank"),
+    ],
+)
+def test_organisations(text: str, org: str) -> None:
+    assert (EntityType.ORG, org) in found(text, "en" if "We " in text or "I " in text else "de")
+
+
+def test_brands_and_products_survive() -> None:
+    text = "Wir nutzen SAP, Excel, Zoom und Teams; Pakete kommen mit DHL, bezahlt wird per PayPal."
+    assert redact(text) == text
+
+
+# ---------------------------------------------------------------- people
+@pytest.mark.parametrize(
+    ("text", "name", "language"),
+    [
+        ("Ich habe mit Herrn Klein telefoniert.", "Klein", "de"),
+        ("hab mit frau wolf gesprochen", "wolf", "de"),
+        ("Mein Kollege Jan macht die Buchhaltung.", "Jan", "de"),
+        ("mein chef bernd will alles in SAP", "bernd", "de"),
+        ("Hope from support said it takes five days.", "Hope", "en"),
+        ("I talked to Mark in billing.", "Mark", "en"),
+        ("Ich heiße Thomas Bergmann und bin Maler.", "Thomas Bergmann", "de"),
+        ("My name is Grace O'Neill.", "Grace O'Neill", "en"),
+        ("Stefan aus dem Vertrieb hat angerufen.", "Stefan", "de"),
+        ("Liebe Grüße, Monika", "Monika", "de"),
+        ("Der Herr am Telefon hieß Brenner.", "Brenner", "de"),
+    ],
+)
+def test_people_in_context(text: str, name: str, language: str) -> None:
+    assert (EntityType.PERSON, name) in found(text, language)
+
+
+def test_possessive_s_is_kept_outside_the_placeholder() -> None:
+    assert redact("Sophie's team handles returns.", "en") == "[PERSON_1]'s team handles returns."
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Die Rechnung kam am Mittwoch mit dem Lieferschein, nicht per Post.", "de"),
+        ("Klein aber fein, so würde ich unseren Laden beschreiben.", "de"),
+        ("Frank und frei gesagt: die Hotline ist eine Katastrophe.", "de"),
+        ("Im Winter ist weniger los, im Mai dann Hochsaison.", "de"),
+        ("I hope you will mark this as urgent.", "en"),
+        ("The brown packaging looks cheap, to be honest.", "en"),
+        ("Herr und Frau Kunde wollen heute alles online.", "de"),
+        ("Die Frau am Telefon war sehr freundlich.", "de"),
+    ],
+)
+def test_capitalised_nouns_and_word_names_survive(text: str, language: str) -> None:
+    assert redact(text, language) == text
+
+
+def test_german_and_english_texts_with_auto_language() -> None:
+    assert anonymiser.anonymise("Ich habe mit Herrn Klein gesprochen").text == (
+        "Ich habe mit Herrn [PERSON_1] gesprochen"
+    )
+    assert anonymiser.anonymise("I spoke with Jessica Moore on the phone").text == (
+        "I spoke with [PERSON_1] on the phone"
+    )
