@@ -67,6 +67,8 @@ class Handled:
     reply_entries: dict[int, int] = field(default_factory=dict)
     export: ParticipantExport | None = None
     erased: bool = False
+    #: The customer may still be adding to their answer (it settles after a short wait).
+    awaiting_more: bool = False
 
 
 class DialogueService:
@@ -244,6 +246,7 @@ class DialogueService:
             reply_entries=_pair_replies(result, entries, entry_ids),
             export=export,
             erased=erased,
+            awaiting_more=new_state is not None and new_state.settle_at is not None,
         )
 
 

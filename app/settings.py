@@ -46,6 +46,14 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot",
         description="Bot API base URL in python-telegram-bot's base_url form (ending in /bot).",
     )
+    telegram_poll_timeout: int = Field(
+        default=30, ge=1, le=50, description="Seconds one long-polling getUpdates call waits."
+    )
+    telegram_messages_per_second: float = Field(
+        default=29.0,
+        gt=0,
+        description="Overall sending rate; Telegram allows about 30 messages per second.",
+    )
     org_name: str | None = Field(
         default=None, description="Organisation name shown in dialogues (overrides the profile)."
     )

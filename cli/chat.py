@@ -12,7 +12,7 @@ from typing import TextIO
 import click
 
 from app.dialogues import DialogueService, Handled, Inbound
-from cli.main import run_async, settings_from
+from cli.common import run_async, settings_from
 from cli.runtime import open_runtime
 from conversations.events import (
     Action,

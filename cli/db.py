@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.main import run_async, settings_from
+from cli.common import run_async, settings_from
 from storage.database import Database
 
 

@@ -2,62 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
-from collections.abc import Callable, Coroutine
-from functools import wraps
-from typing import Any, ParamSpec, TypeVar
-
 import click
 
-from app.logs import configure_logging
-from app.settings import Settings, SettingsError, load_settings
-from conversations.loader import ScriptError
-from storage.database import DatabaseUnavailable
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-class Failure(click.ClickException):
-    """An expected failure: printed as one line, exit code 2, no traceback."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        """Print ``needfinder: error: …`` to stderr."""
-        click.echo(f"needfinder: error: {self.format_message()}", err=True)
-
-
-def settings_from(ctx: click.Context) -> Settings:
-    """Return the settings loaded once per invocation."""
-    settings = ctx.ensure_object(dict).get("settings")
-    if settings is None:
-        try:
-            settings = load_settings()
-        except SettingsError as error:
-            raise Failure(str(error)) from None
-        ctx.obj["settings"] = settings
-        configure_logging(settings.log_level)
-    assert isinstance(settings, Settings)
-    return settings
-
-
-def run_async(function: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
-    """Run an async command body, turning known failures into one readable line."""
-
-    @wraps(function)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return asyncio.run(function(*args, **kwargs))
-        except (ScriptError, DatabaseUnavailable, SettingsError) as error:
-            raise Failure(str(error)) from None
-        except PermissionError as error:
-            raise Failure(f"{error.filename or 'file'}: permission denied") from None
-        except KeyboardInterrupt:
-            sys.exit(130)
-
-    return wrapper
+from cli.anonymise_commands import anonymise_group
+from cli.chat import chat
+from cli.db import db
+from cli.run import run, status
+from cli.scripts import scripts
+from cli.transcripts import transcripts
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -71,15 +23,5 @@ def main() -> None:
     """
 
 
-def _register() -> None:
-    from cli.chat import chat
-    from cli.db import db
-    from cli.run import run, status
-    from cli.scripts import scripts
-    from cli.transcripts import transcripts
-
-    for command in (chat, db, run, scripts, status, transcripts):
-        main.add_command(command)
-
-
-_register()
+for _command in (anonymise_group, chat, db, run, scripts, status, transcripts):
+    main.add_command(_command)

@@ -4,21 +4,43 @@ from __future__ import annotations
 
 import click
 
-from cli.main import Failure, run_async, settings_from
+from cli.common import Failure, run_async, settings_from
 from cli.runtime import open_runtime
 
 
 @click.command()
 @click.pass_context
-def run(ctx: click.Context) -> None:
-    """Start the Telegram bot (long polling) on the configured database."""
+@run_async
+async def run(ctx: click.Context) -> None:
+    """Start the Telegram bot (long polling) on the configured database.
+
+    Stops gracefully on SIGTERM or Ctrl-C: messages in flight are finished and recorded;
+    anything received but not yet answered is answered after the next start.
+    """
+    from bot.api import BotApi
+    from bot.runner import BotStartError, run_bot
+
     settings = settings_from(ctx)
     if settings.telegram_bot_token is None:
         raise Failure(
             "TELEGRAM_BOT_TOKEN is not set – get a token from @BotFather and put it in .env, "
             "or try Needfinder without Telegram: needfinder chat"
         )
-    raise Failure("the Telegram adapter is not built yet – use: needfinder chat")
+    async with open_runtime(settings) as runtime:
+        api = BotApi(
+            settings.telegram_bot_token.get_secret_value(),
+            settings.telegram_api_url,
+            poll_timeout=settings.telegram_poll_timeout,
+        )
+        try:
+            await run_bot(
+                runtime.database,
+                runtime.dialogue_service(),
+                api,
+                messages_per_second=settings.telegram_messages_per_second,
+            )
+        except BotStartError as error:
+            raise Failure(str(error)) from None
 
 
 @click.command()
@@ -31,8 +53,9 @@ async def status(ctx: click.Context) -> None:
         outbox = await uow.outbox.counts()
         last = await uow.inbox.last_handled()
     click.echo(f"inbox:  {inbox.get('pending', 0)} pending, {inbox.get('failed', 0)} failed")
-    click.echo(f"outbox: {outbox.get('pending', 0)} pending, {outbox.get('failed', 0)} failed")
     click.echo(
-        "last update handled: "
-        + (f"{last[0]} at {last[1]:%Y-%m-%d %H:%M:%S} UTC" if last else "none")
+        f"outbox: {outbox.get('pending', 0)} pending, {outbox.get('failed', 0)} failed, "
+        f"{outbox.get('blocked', 0)} to blocked chats"
     )
+    handled = f"{last[0]} at {last[1]:%Y-%m-%d %H:%M:%S} UTC" if last else "none"
+    click.echo(f"last update handled: {handled}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.main import Failure, settings_from
+from cli.common import Failure, settings_from
 from cli.runtime import load_content
 from conversations.loader import ScriptError, builtin_script_paths, load_script
 

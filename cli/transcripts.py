@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.main import Failure, run_async, settings_from
+from cli.common import Failure, run_async, settings_from
 from cli.runtime import open_runtime
 from conversations.transcript import DialogueInfo, Transcript
 

@@ -40,6 +40,15 @@ class ParticipantRepository:
         ).first()
         return _participant(row) if row else None
 
+    async def find_by_chat(self, channel: str, chat_id: str) -> str | None:
+        """Return the id of the participant reached through ``chat_id``, if any."""
+        value = await self.connection.scalar(
+            select(channel_identities.c.participant_id).where(
+                channel_identities.c.channel == channel, channel_identities.c.chat_id == chat_id
+            )
+        )
+        return str(value) if value is not None else None
+
     async def get(self, participant_id: str) -> Participant | None:
         """Return the participant with ``participant_id``."""
         row = (

@@ -122,6 +122,14 @@ class InboxRepository:
             return True
         return False
 
+    async def set_aside(self, item_id: int, error: str, now: datetime) -> None:
+        """Mark a row ``failed`` at once, keeping its payload for the operator."""
+        await self.connection.execute(
+            update(inbox)
+            .where(inbox.c.id == item_id)
+            .values(status="failed", error=error[:500], handled_at=now)
+        )
+
     async def counts(self) -> dict[str, int]:
         """Return the number of rows per status."""
         rows = await self.connection.execute(
@@ -195,16 +203,23 @@ class OutboxRepository:
         )
         return int(result.scalar_one())
 
-    async def due(self, now: datetime, limit: int = 100, *, lock: bool = False) -> list[OutboxItem]:
-        """Return pending messages whose time has come, oldest first."""
-        query = (
-            select(outbox)
+    async def due(self, now: datetime, limit: int = 100, *, per_chat: int = 20) -> list[OutboxItem]:
+        """Return pending messages whose time has come, oldest first.
+
+        At most ``per_chat`` rows of one chat are returned, so that one busy chat cannot crowd
+        out all the others.
+        """
+        ranked = (
+            select(
+                outbox,
+                func.row_number()
+                .over(partition_by=outbox.c.chat_id, order_by=outbox.c.id)
+                .label("rank"),
+            )
             .where(outbox.c.status == "pending", outbox.c.not_before <= now)
-            .order_by(outbox.c.id)
-            .limit(limit)
+            .subquery()
         )
-        if lock:
-            query = query.with_for_update(skip_locked=True)
+        query = select(ranked).where(ranked.c.rank <= per_chat).order_by(ranked.c.id).limit(limit)
         return [
             OutboxItem(
                 r.id,
@@ -236,12 +251,28 @@ class OutboxRepository:
             .values(status="sent", sent_at=now, message_id=message_id, payload=None)
         )
 
+    async def delete(self, item_id: int) -> None:
+        """Remove a row entirely."""
+        await self.connection.execute(delete(outbox).where(outbox.c.id == item_id))
+
     async def retry_later(self, item_id: int, not_before: datetime, error: str) -> None:
         """Count a failed attempt and try again at ``not_before``."""
         await self.connection.execute(
             update(outbox)
             .where(outbox.c.id == item_id)
             .values(attempts=outbox.c.attempts + 1, not_before=not_before, last_error=error[:500])
+        )
+
+    async def defer_chat(self, chat_id: str, until: datetime) -> None:
+        """Hold back every pending message of a chat until ``until`` (keeps their order)."""
+        await self.connection.execute(
+            update(outbox)
+            .where(
+                outbox.c.chat_id == chat_id,
+                outbox.c.status == "pending",
+                outbox.c.not_before < until,
+            )
+            .values(not_before=until)
         )
 
     async def give_up(self, item_id: int, status: str, error: str) -> None:

@@ -60,7 +60,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # Plain JSON on PostgreSQL too: JSONB cannot hold "\u0000", and customers' texts (kept in the
 # dialogue state) must round-trip exactly. Nothing queries inside these documents.
-JSONType = JSON()
+JSONType = JSON(none_as_null=True)
 
 _ESCAPE = "\ue000"
 _ESCAPED = re.compile("\ue000(.)", re.S)

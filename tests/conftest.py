@@ -12,6 +12,8 @@ import pytest
 
 from storage.database import Database
 
+pytest_plugins = ["tests.fakes.plugin"]
+
 #: The machine's PostgreSQL (trust auth). CI exercises it; tests never skip it.
 POSTGRES_URL = os.environ.get(
     "NEEDFINDER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

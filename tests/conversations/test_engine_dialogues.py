@@ -396,9 +396,7 @@ def test_non_text_gets_a_friendly_reply_and_a_typed_entry_and_caption_counts() -
     d = Dialogue(builtin("discovery"), "en")
     d.run([("/start", ["Hello", "May I"]), ("[Yes, I agree]", ["who are you"])])
     result = d.event(nontext("voice"))
-    assert result.replies()[0].text.startswith(
-        "Thank you! I can't take voice messages"
-    )
+    assert result.replies()[0].text.startswith("Thank you! I can't take voice messages")
     result = d.event(nontext("photo", caption=WHO))
     assert [r.text for r in result.replies()][-1].startswith("And you")
     kinds = [(k, step, t) for s, k, step, t in d.transcript() if s == "customer"]

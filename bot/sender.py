@@ -1,0 +1,292 @@
+"""Drain the outbox to Telegram within its limits; every outcome is recorded durably.
+
+One task per chat sends that chat's messages strictly in order; chats run side by side. A
+message is marked sent (with Telegram's message id) in the database before the chat's next
+message goes out, so a crash can repeat at most the one message in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.api import BotApi
+from bot.limits import SendLimits
+from bot.waiting import wait_any
+from storage.database import Database, DatabaseUnavailable
+from storage.queues import OutboxItem
+
+log = logging.getLogger(__name__)
+
+#: Calls that put a new message into a chat count against the chat's limit …
+CHAT_LIMITED = frozenset({"sendMessage", "sendDocument"})
+#: … and these, edits included, against the overall rate.
+RATE_LIMITED = CHAT_LIMITED | {"editMessageText", "editMessageReplyMarkup"}
+#: Harmless 400s: the edit was already applied, or the thing to answer/edit is gone.
+_HARMLESS = ("message is not modified",)
+_STALE = (
+    "query is too old",
+    "message to edit not found",
+    "message can't be edited",
+    "query id is invalid",
+    "message to delete not found",
+)
+MAX_BACKOFF_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one outbox row."""
+
+    kind: Literal["sent", "retry", "blocked", "failed"]
+    message_id: int | None = None
+    retry_after: float = 0.0
+    rate_limited: bool = False
+    error: str = ""
+
+
+class Sender:
+    """Sends queued messages; ``wake()`` after enqueueing makes it look at once."""
+
+    def __init__(
+        self,
+        database: Database,
+        api: BotApi,
+        limits: SendLimits | None = None,
+        *,
+        utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
+        give_up_after: timedelta = timedelta(hours=24),
+    ) -> None:
+        self.database = database
+        self.api = api
+        self.limits = limits or SendLimits()
+        self.utcnow = utcnow
+        self.give_up_after = give_up_after
+        self.writer = OutcomeWriter(database, utcnow)
+        self._wake = asyncio.Event()
+        self._active: dict[str, asyncio.Task[None]] = {}
+        self._stopping = False
+
+    def wake(self) -> None:
+        """Look for due messages now."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until ``stop`` is set; then finish the messages in flight and record them."""
+        writer = asyncio.create_task(self.writer.run())
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                wait = await self._dispatch()
+                await wait_any(stop, self._wake, seconds=wait)
+        finally:
+            self._stopping = True
+            if self._active:
+                await asyncio.gather(*self._active.values(), return_exceptions=True)
+            await self.writer.close()
+            await writer
+
+    async def _dispatch(self) -> float:
+        """Start a task for every chat with due messages; return how long to sleep."""
+        now = self.utcnow()
+        # Chats busy now may finish while we read; their rows read now could be stale (sent
+        # but not yet marked), so they wait for the next round (their finishing wakes us).
+        busy = set(self._active)
+        try:
+            async with self.database.read() as uow:
+                items = await uow.outbox.due(now, limit=2000)
+                next_due = await uow.outbox.next_due_at()
+        except DatabaseUnavailable as error:
+            log.error("outbox unavailable", extra={"error": str(error)})
+            return 5.0
+        by_chat: dict[str, list[OutboxItem]] = {}
+        for item in items:
+            if item.chat_id not in busy and item.chat_id not in self._active:
+                by_chat.setdefault(item.chat_id, []).append(item)
+        for chat_id, chat_items in by_chat.items():
+            task = asyncio.create_task(self._send_chat(chat_id, chat_items))
+            self._active[chat_id] = task
+            task.add_done_callback(functools.partial(self._finished, chat_id))
+        self.limits.forget_idle(asyncio.get_running_loop().time())
+        if next_due is None:
+            return 5.0
+        return max(0.0, min(5.0, (next_due - now).total_seconds()))
+
+    def _finished(self, chat_id: str, _task: asyncio.Task[None]) -> None:
+        self._active.pop(chat_id, None)
+        self._wake.set()
+
+    async def _send_chat(self, chat_id: str, items: list[OutboxItem]) -> None:
+        loop = asyncio.get_running_loop()
+        bucket = self.limits.chat(chat_id)
+        for item in items:
+            if self._stopping:
+                return
+            if item.method in CHAT_LIMITED:
+                await _sleep_until(loop, bucket.ready_at(loop.time()))
+            if item.method in RATE_LIMITED:
+                await _sleep_until(loop, self.limits.overall.reserve(loop.time()))
+            if item.method in CHAT_LIMITED:
+                bucket.take(loop.time())
+            outcome = await self.attempt(item)
+            if outcome.kind == "retry":
+                outcome = self._retry_or_give_up(item, outcome)
+                if outcome.rate_limited:
+                    bucket.hold(loop.time() + outcome.retry_after)
+            await self.writer.record(item, outcome)
+            if outcome.kind in {"retry", "blocked"}:
+                return  # the rest of this chat waits, so its order is kept
+
+    def _retry_or_give_up(self, item: OutboxItem, outcome: Outcome) -> Outcome:
+        if self.utcnow() - item.created_at > self.give_up_after:
+            return Outcome("failed", error=f"gave up after {self.give_up_after}: {outcome.error}")
+        return outcome
+
+    async def attempt(self, item: OutboxItem) -> Outcome:
+        """Make one Bot API call for ``item`` and classify the result."""
+        try:
+            result = await self.api.call(item.method, item.payload)
+        except RetryAfter as error:
+            seconds = retry_seconds(error.retry_after)
+            return Outcome("retry", retry_after=seconds, rate_limited=True, error="429")
+        except Forbidden as error:
+            return Outcome("blocked", error=f"403 {error.message}")
+        except ChatMigrated as error:
+            return Outcome("failed", error=f"chat migrated to {error.new_chat_id}")
+        except BadRequest as error:
+            text = error.message.lower()
+            if any(sign in text for sign in _HARMLESS):
+                return Outcome("sent")
+            if "chat not found" in text:
+                return Outcome("blocked", error=f"400 {error.message}")
+            quiet = any(sign in text for sign in _STALE)
+            (log.debug if quiet else log.error)(
+                "telegram refused a call",
+                extra={"outbox_id": item.id, "method": item.method, "error": error.message},
+            )
+            return Outcome("failed", error=f"400 {error.message}")
+        except InvalidToken as error:
+            log.error("telegram rejected the bot token", extra={"outbox_id": item.id})
+            return Outcome("retry", retry_after=MAX_BACKOFF_SECONDS, error=str(error))
+        except NetworkError as error:  # includes timeouts and 5xx answers
+            return Outcome("retry", retry_after=backoff(item.attempts), error=_describe(error))
+        except TelegramError as error:
+            return Outcome("failed", error=_describe(error))
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        return Outcome("sent", message_id=message_id)
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after ``attempts`` earlier failures: exponential, capped, jittered."""
+    base = min(MAX_BACKOFF_SECONDS, 0.5 * 2**attempts)
+    return base * (0.75 + random.random() / 2)
+
+
+def retry_seconds(value: Any) -> float:
+    """Return Telegram's retry_after (int or timedelta, by PTB setting) in seconds, ≥ 1."""
+    if isinstance(value, timedelta):
+        return max(1.0, value.total_seconds())
+    return max(1.0, float(value))
+
+
+def _describe(error: TelegramError) -> str:
+    return f"{type(error).__name__}: {error.message}"[:300]
+
+
+async def _sleep_until(loop: asyncio.AbstractEventLoop, when: float) -> None:
+    delay = when - loop.time()
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
+class OutcomeWriter:
+    """Records outcomes; outcomes arriving together share one transaction (group commit)."""
+
+    def __init__(self, database: Database, utcnow: Callable[[], datetime]) -> None:
+        self.database = database
+        self.utcnow = utcnow
+        self._queue: list[tuple[OutboxItem, Outcome, asyncio.Future[None]]] = []
+        self._ready = asyncio.Event()
+        self._closing = False
+
+    async def record(self, item: OutboxItem, outcome: Outcome) -> None:
+        """Store an outcome; returns once it is committed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, outcome, done))
+        self._ready.set()
+        await done
+
+    async def close(self) -> None:
+        """Write what is queued, then stop."""
+        self._closing = True
+        self._ready.set()
+
+    async def run(self) -> None:
+        """Write batches until closed and empty."""
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    await self._write(batch)
+                except DatabaseUnavailable as error:
+                    log.error("cannot record send outcomes", extra={"error": str(error)})
+                    self._queue = batch + self._queue
+                    await asyncio.sleep(1.0)
+                    continue
+                for _item, _outcome, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+            if self._closing and not self._queue:
+                return
+
+    async def _write(self, batch: list[tuple[OutboxItem, Outcome, asyncio.Future[None]]]) -> None:
+        now = self.utcnow()
+        async with self.database.write() as uow:
+            for item, outcome, _done in batch:
+                if outcome.kind == "sent" and item.participant_id is None:
+                    # Nobody to link it to (erasure confirmations, group pointers): keep nothing.
+                    await uow.outbox.delete(item.id)
+                elif outcome.kind == "sent":
+                    await uow.outbox.mark_sent(item.id, outcome.message_id, now)
+                    if item.entry_id is not None and outcome.message_id is not None:
+                        await uow.transcripts.set_ref(item.entry_id, str(outcome.message_id))
+                elif outcome.kind == "retry":
+                    until = now + timedelta(seconds=outcome.retry_after)
+                    await uow.outbox.retry_later(item.id, until, outcome.error)
+                    await uow.outbox.defer_chat(item.chat_id, until)
+                elif outcome.kind == "blocked":
+                    await uow.outbox.give_up(item.id, "blocked", outcome.error)
+                    await uow.outbox.give_up_chat(item.chat_id, "blocked", outcome.error)
+                    participant = item.participant_id or await uow.participants.find_by_chat(
+                        item.channel, item.chat_id
+                    )
+                    if participant is not None:
+                        await uow.participants.mark_unreachable(participant, now)
+                    log.info(
+                        "chat unreachable",
+                        extra={"outbox_id": item.id, "participant_id": participant},
+                    )
+                else:
+                    await uow.outbox.give_up(item.id, "failed", outcome.error)
+                    log.warning(
+                        "message not delivered",
+                        extra={"outbox_id": item.id, "method": item.method, "error": outcome.error},
+                    )
