@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from app.export import ParticipantExport, build_export
 from app.ids import IdFactory
+from app.mydata import ParticipantExport, build_export
 from app.scripts import ScriptLibrary, parse_pinned
 from conversations.engine import Context, Result, handle
 from conversations.events import (

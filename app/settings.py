@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 ENV_PREFIX = "NEEDFINDER_"
 
@@ -90,9 +92,57 @@ class Settings(BaseSettings):
     retention_action: Literal["anonymise", "delete"] = Field(
         default="anonymise", description="What happens when retention_days have passed."
     )
+    staff_user_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Telegram user ids of staff, comma-separated (e.g. 1234,5678).",
+    )
+    staff_chat_id: int | None = Field(
+        default=None,
+        description=(
+            "Telegram chat id of the staff group: its members are staff, it gets a note "
+            "whenever a dialogue finishes."
+        ),
+    )
+    staff_names: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Staff names to remove from anything anonymised, comma-separated.",
+    )
+    web_host: str = Field(
+        default="127.0.0.1", description="Address the staff dashboard listens on."
+    )
+    web_port: int = Field(default=8080, ge=1, le=65535, description="Port of the staff dashboard.")
+    web_base_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="Public URL of the dashboard, used in login links and notifications.",
+    )
+    web_secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key that signs login links and session cookies; default: a random key created "
+            "once in the data folder (web-secret.key)."
+        ),
+    )
+    login_link_minutes: int = Field(
+        default=15, ge=1, le=1440, description="How long a dashboard login link stays valid."
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=720, description="How long a dashboard session lasts."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level; message text is never logged at INFO."
     )
+
+    @field_validator("staff_user_ids", "staff_names", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        # "1,2" in the environment; a JSON list works too.
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -111,6 +161,8 @@ def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment and ``.env``; errors name the variable."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except SourceError as error:
+        raise SettingsError(f"invalid setting (environment or .env): {error}") from None
     except ValidationError as error:
         problems = []
         for item in error.errors():

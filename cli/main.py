@@ -7,6 +7,7 @@ import click
 from cli.anonymise_commands import anonymise_group
 from cli.chat import chat
 from cli.db import db
+from cli.erase import erase
 from cli.run import run, status
 from cli.scripts import scripts
 from cli.transcripts import transcripts
@@ -23,5 +24,5 @@ def main() -> None:
     """
 
 
-for _command in (anonymise_group, chat, db, run, scripts, status, transcripts):
+for _command in (anonymise_group, chat, db, erase, run, scripts, status, transcripts):
     main.add_command(_command)

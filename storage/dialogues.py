@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.state import LIVE_STATUSES, DialogueState
 from conversations.transcript import DialogueInfo, LoadedDialogue
-from storage.schema import dialogues, script_versions, transcript_entries
+from storage.schema import consent_events, dialogues, script_versions, transcript_entries
 
 
 class DialogueRepository:
@@ -80,6 +81,26 @@ class DialogueRepository:
                 .values(finished_at=now)
             )
 
+    async def set_times(
+        self,
+        dialogue_id: str,
+        *,
+        started: datetime,
+        consented: datetime | None,
+        finished: datetime | None,
+    ) -> None:
+        """Set a dialogue's timestamps (for imported dialogues, which happened elsewhere)."""
+        await self.connection.execute(
+            update(dialogues)
+            .where(dialogues.c.id == dialogue_id)
+            .values(
+                started_at=started,
+                updated_at=finished or started,
+                consented_at=consented,
+                finished_at=finished,
+            )
+        )
+
     async def due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
         """Return ``(dialogue id, participant id)`` of live dialogues whose timers are due."""
         rows = await self.connection.execute(
@@ -98,7 +119,7 @@ class DialogueRepository:
         )
         return value
 
-    async def list(
+    async def recent(
         self,
         *,
         status: str | None = None,
@@ -127,6 +148,38 @@ class DialogueRepository:
         if participant_id:
             query = query.where(dialogues.c.participant_id == participant_id)
         return [_info(row, row.entry_count) for row in await self.connection.execute(query)]
+
+    async def for_export(
+        self, *, since: datetime | None = None, script_id: str | None = None
+    ) -> list[DialogueInfo]:
+        """Return dialogues in the order they started (optionally since a time, of a script)."""
+        query = select(dialogues).order_by(dialogues.c.started_at, dialogues.c.id)
+        if since is not None:
+            query = query.where(dialogues.c.started_at >= since)
+        if script_id:
+            query = query.where(dialogues.c.script_id == script_id)
+        return [_info(row) for row in await self.connection.execute(query)]
+
+    async def consents_by_dialogue(self, dialogue_ids: Sequence[str]) -> dict[str, dict[str, bool]]:
+        """Return each dialogue's latest decision per consent topic."""
+        found: dict[str, dict[str, bool]] = {d: {} for d in dialogue_ids}
+        if not dialogue_ids:
+            return found
+        rows = await self.connection.execute(
+            select(consent_events.c.dialogue_id, consent_events.c.topic, consent_events.c.granted)
+            .where(consent_events.c.dialogue_id.in_(list(dialogue_ids)))
+            .order_by(consent_events.c.id)
+        )
+        for row in rows:
+            found[row.dialogue_id][row.topic] = bool(row.granted)
+        return found
+
+    async def exists(self, dialogue_id: str) -> bool:
+        """Return whether a dialogue with this id exists."""
+        value = await self.connection.scalar(
+            select(dialogues.c.id).where(dialogues.c.id == dialogue_id)
+        )
+        return value is not None
 
     async def find_id(self, prefix: str) -> str | None:
         """Resolve a dialogue id or an unambiguous prefix of one."""

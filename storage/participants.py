@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -93,6 +94,28 @@ class ParticipantRepository:
                 updated_at=now,
             )
         )
+
+    async def create_bare(self, participant_id: str, now: datetime) -> None:
+        """Create a participant without a channel identity (e.g. from an import)."""
+        await self.connection.execute(
+            insert(participants).values(id=participant_id, created_at=now)
+        )
+
+    async def identities_of(self, participant_ids: Sequence[str]) -> dict[str, list[Identity]]:
+        """Return the channel identities of several participants."""
+        found: dict[str, list[Identity]] = {p: [] for p in participant_ids}
+        if not participant_ids:
+            return found
+        rows = await self.connection.execute(
+            select(channel_identities).where(
+                channel_identities.c.participant_id.in_(list(participant_ids))
+            )
+        )
+        for r in rows:
+            found[r.participant_id].append(
+                Identity(r.channel, r.external_id, r.chat_id, r.first_name, r.last_name, r.username)
+            )
+        return found
 
     async def identities(self, participant_id: str) -> list[Identity]:
         """Return the participant's channel identities."""

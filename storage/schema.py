@@ -266,3 +266,99 @@ meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", String(256), nullable=False),
 )
+
+# --- staff: coding, access, audit ----------------------------------------------------------
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+entry_tags = Table(
+    "entry_tags",
+    metadata,
+    Column(
+        "entry_id",
+        Integer,
+        ForeignKey("transcript_entries.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("tag_id", Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_entry_tags_tag", "tag_id"),
+)
+
+entry_notes = Table(
+    "entry_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "entry_id",
+        Integer,
+        ForeignKey("transcript_entries.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("text", SafeText, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Staff whose membership of the staff group was confirmed (configured ids need no row).
+staff_members = Table(
+    "staff_members",
+    metadata,
+    Column("telegram_user_id", String(64), primary_key=True),
+    Column("display_name", String(256)),
+    Column("confirmed_at", UTCDateTime, nullable=False),
+)
+
+# One-time login links: the signed token carries the nonce; using it marks the row.
+login_tokens = Table(
+    "login_tokens",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("telegram_user_id", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+)
+
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("telegram_user_id", String(64), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+# Who looked at or took out what; dialogue ids are pseudonymous and outlive an erasure.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("staff_user_id", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("dialogue_id", String(32)),
+    Column("detail", String(500)),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_dialogue", "dialogue_id"),
+)
+
+# Dialogues imported from elsewhere (calls, workshops, e-mail): the source's id, once.
+imported_dialogues = Table(
+    "imported_dialogues",
+    metadata,
+    Column("source_id", String(128), primary_key=True),
+    Column(
+        "dialogue_id", String(32), ForeignKey("dialogues.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("imported_at", UTCDateTime, nullable=False),
+)

@@ -93,6 +93,51 @@ class TranscriptRepository:
         ).all()
         return await self._with_edits(rows)
 
+    async def for_dialogues(self, dialogue_ids: Sequence[str]) -> dict[str, list[StoredEntry]]:
+        """Return the entries of several dialogues at once, by dialogue id."""
+        found: dict[str, list[StoredEntry]] = {d: [] for d in dialogue_ids}
+        if not dialogue_ids:
+            return found
+        rows = (
+            await self.connection.execute(
+                select(transcript_entries)
+                .where(transcript_entries.c.dialogue_id.in_(list(dialogue_ids)))
+                .order_by(transcript_entries.c.id)
+            )
+        ).all()
+        for entry in await self._with_edits(rows):
+            found[entry.dialogue_id].append(entry)
+        return found
+
+    async def add_imported(self, dialogue_id: str, entry: StoredEntry) -> int:
+        """Insert an entry taken from an import, with its timestamps and edit history."""
+        result = await self.connection.execute(
+            insert(transcript_entries)
+            .values(
+                dialogue_id=dialogue_id,
+                at=entry.at,
+                speaker=entry.speaker,
+                kind=entry.kind,
+                step_id=entry.step_id,
+                text=entry.text,
+                ref=entry.ref,
+                attachment=entry.attachment,
+                corrects=entry.corrects,
+                edited_at=entry.edited_at,
+            )
+            .returning(transcript_entries.c.id)
+        )
+        entry_id = int(result.scalar_one())
+        for edit in entry.edits:
+            await self.connection.execute(
+                insert(entry_edits).values(
+                    entry_id=entry_id,
+                    replaced_at=edit.replaced_at,
+                    previous_text=edit.previous_text,
+                )
+            )
+        return entry_id
+
     async def _with_edits(self, rows: Sequence[Row[Any]]) -> list[StoredEntry]:
         edited = [r.id for r in rows if r.edited_at is not None]
         history: dict[int, list[EntryEdit]] = defaultdict(list)

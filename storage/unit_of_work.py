@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.dialogues import DialogueRepository
+from storage.imports import ImportRepository
 from storage.participants import ParticipantRepository
 from storage.queues import InboxRepository, MetaRepository, OutboxRepository
 from storage.transcripts import TranscriptRepository
@@ -21,3 +22,4 @@ class UnitOfWork:
         self.inbox = InboxRepository(connection)
         self.outbox = OutboxRepository(connection)
         self.meta = MetaRepository(connection)
+        self.imports = ImportRepository(connection)

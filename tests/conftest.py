@@ -71,3 +71,22 @@ async def database(empty_database: Database) -> Database:
     """A migrated database of each kind."""
     await empty_database.upgrade()
     return empty_database
+
+
+@pytest.fixture
+async def second_database(database: Database, tmp_path: Path) -> AsyncIterator[Database]:
+    """Another migrated, empty database of the same kind as ``database``."""
+    if database.is_sqlite:
+        other = Database(f"sqlite+aiosqlite:///{tmp_path / 'second.db'}")
+        await other.upgrade()
+        yield other
+        await other.dispose()
+        return
+    schema = await create_pg_schema()
+    other = pg_database(schema)
+    try:
+        await other.upgrade()
+        yield other
+    finally:
+        await other.dispose()
+        await drop_pg_schema(schema)

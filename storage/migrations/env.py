@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from storage.schema import metadata
+from storage.search import is_search_object
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -19,6 +20,7 @@ context.configure(
     # SQLite cannot ALTER most things; batch mode recreates tables instead.
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=lambda obj, name, kind, reflected, other: not is_search_object(name),
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -196,7 +196,7 @@ def test_render_answers_presses_once_and_updates_the_pressed_message() -> None:
 def test_render_typing_while_an_answer_settles_and_export_as_document() -> None:
     assert [c.method for c in render(handled(awaiting_more=True))] == ["sendChatAction"]
     assert render(handled(Reply("x"), awaiting_more=True))[-1].method == "sendMessage"
-    from app.export import ParticipantExport
+    from app.mydata import ParticipantExport
 
     export = ParticipantExport({"participant": {"id": "p_1"}, "dialogues": []}, "readable")
     with_export = Handled(

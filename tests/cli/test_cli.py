@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -188,3 +189,36 @@ def test_run_without_token_points_to_chat(tmp_path: Path) -> None:
 def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
     result = run([*command, "--help"], tmp_path)
     assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_export_import_and_erase_from_the_command_line(tmp_path: Path) -> None:
+    chat = run(["chat", "--lang", "en"], tmp_path, ENGLISH)
+    exported = tmp_path / "all.jsonl"
+    result = run(["transcripts", "export", "--output", str(exported)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(exported.read_text())
+    assert record["id"] == dialogue_id(chat.stdout) and record["status"] == "finished"
+    markdown = run(["transcripts", "export", "--format", "md", "--anonymised"], tmp_path)
+    assert "## Dialogue" in markdown.stdout and "Kassel" in markdown.stdout
+
+    other = tmp_path / "other"
+    other.mkdir()
+    imported = run(["transcripts", "import", str(exported)], other)
+    assert imported.stdout.strip() == "imported 1 dialogues, 0 already there"
+    again = run(["transcripts", "import", str(exported)], other)
+    assert again.stdout.strip() == "imported 0 dialogues, 1 already there"
+    assert run(["transcripts", "export"], other).stdout == exported.read_text()
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(
+        exported.read_text() + '{"id": "x", "language": "de", "script": "discovery"}\n'
+    )
+    failed = run(["transcripts", "import", str(broken)], other)
+    assert failed.returncode == 2
+    assert f"{broken}:2: give either 'answers'" in failed.stderr
+
+    participant = record["participant"]
+    erased = run(["erase", "--participant", participant, "--yes"], tmp_path)
+    assert erased.returncode == 0 and participant in erased.stdout
+    assert "no dialogues yet" in run(["transcripts", "list"], tmp_path).stdout
+    assert run(["erase", "--participant", participant, "--yes"], tmp_path).returncode == 2

@@ -100,7 +100,7 @@ async def test_full_dialogue_is_stored_with_consents_and_names_after_consent(
 
     async with database.read() as uow:
         identities = await uow.participants.identities("p_000001")
-        dialogues = await uow.dialogues.list()
+        dialogues = await uow.dialogues.recent()
         entries = await uow.transcripts.for_dialogue(dialogues[0].id)
         consents = await uow.participants.consents("p_000001")
     assert (identities[0].first_name, identities[0].username) == ("Anna", "anna_b")
@@ -130,7 +130,7 @@ async def test_refusal_keeps_only_the_refusal_event(database: Database) -> None:
     async with database.read() as uow:
         consents = await uow.participants.consents("p_000001")
         identities = await uow.participants.identities("p_000001")
-        dialogue = (await uow.dialogues.list())[0]
+        dialogue = (await uow.dialogues.recent())[0]
         loaded = await uow.dialogues.get(dialogue.id)
     assert [(c.topic, c.granted) for c in consents] == [("storage", False)]
     assert identities[0].first_name is None and dialogue.status == "declined"
@@ -165,7 +165,7 @@ async def test_running_dialogue_keeps_its_pinned_script_version(
     replies = await bob.send(Text(WHO))
     assert replies[-1] == "NEW - what keeps you awake?"
     async with database.read() as uow:
-        versions = sorted(d.script_version for d in await uow.dialogues.list())
+        versions = sorted(d.script_version for d in await uow.dialogues.recent())
     assert versions == [1, 2]
 
     # The old file is gone (same id replaced), yet the stored text carries her dialogue on.
@@ -182,7 +182,7 @@ async def test_edit_keeps_the_original(database: Database) -> None:
     await anna.send(Text("I run a bakry with twelve people in Kassel.", ref="77"))
     await anna.send(Edited("77", "I run a bakery with twelve people in Kassel."))
     async with database.read() as uow:
-        dialogue = (await uow.dialogues.list())[0]
+        dialogue = (await uow.dialogues.recent())[0]
         entries = await uow.transcripts.for_dialogue(dialogue.id)
     edited = next(e for e in entries if e.ref == "77")
     assert edited.text == "I run a bakery with twelve people in Kassel."
@@ -207,7 +207,7 @@ async def test_unusual_text_round_trips_exactly(database: Database, text: str) -
     await anna.press("Yes, I agree")
     await anna.send(Text(text, ref="1"))
     async with database.read() as uow:
-        dialogue = (await uow.dialogues.list())[0]
+        dialogue = (await uow.dialogues.recent())[0]
         entries = await uow.transcripts.for_dialogue(dialogue.id)
         loaded = await uow.dialogues.get(dialogue.id)
     assert [e.text for e in entries if e.kind == "answer"] == [text]

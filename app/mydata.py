@@ -22,7 +22,7 @@ async def build_export(uow: UnitOfWork, participant_id: str) -> ParticipantExpor
     participant = await uow.participants.get(participant_id)
     identities = await uow.participants.identities(participant_id)
     consents = await uow.participants.consents(participant_id)
-    dialogues = await uow.dialogues.list(participant_id=participant_id, limit=10_000)
+    dialogues = await uow.dialogues.recent(participant_id=participant_id, limit=10_000)
     data: dict[str, Any] = {
         "participant": {
             "id": participant_id,
