@@ -5,20 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import UTC, datetime
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from app.dialogues import DialogueService
+from app.retention import RetentionPolicy, purge
 from bot.api import BotApi, BotIdentity
 from bot.limits import SendLimits
 from bot.poller import Poller
 from bot.sender import Sender, backoff
 from bot.waiting import wait_any
 from bot.worker import Worker
-from storage.database import Database
+from storage.database import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
+
+RETENTION_INTERVAL_SECONDS = 3600
 
 COMMANDS = {
     "de": [
@@ -58,6 +62,7 @@ async def run_bot(
     api: BotApi,
     *,
     messages_per_second: float = 29.0,
+    retention: RetentionPolicy | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run the bot until ``stop`` is set or SIGTERM/SIGINT arrives."""
@@ -83,6 +88,10 @@ async def run_bot(
         asyncio.create_task(worker.run(stop), name="worker"),
         asyncio.create_task(sender.run(stop), name="sender"),
     }
+    if retention is not None:
+        tasks.add(
+            asyncio.create_task(_apply_retention(database, retention, stop), name="retention")
+        )
     failure: BaseException | None = None
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
@@ -103,6 +112,29 @@ async def run_bot(
         raise BotStartError("Telegram rejected TELEGRAM_BOT_TOKEN; check the token from @BotFather")
     if failure is not None:
         raise BotStartError(f"bot stopped after an error: {type(failure).__name__}: {failure}")
+
+
+async def _apply_retention(
+    database: Database, policy: RetentionPolicy, stop: asyncio.Event
+) -> None:
+    """Apply the retention period at start and then every hour."""
+    while not stop.is_set():
+        try:
+            result = await purge(
+                database,
+                days=policy.days,
+                action=policy.action,
+                now=datetime.now(UTC),
+                staff_names=policy.staff_names,
+            )
+            if result.total:
+                log.info(
+                    "retention applied",
+                    extra={"anonymised": result.anonymised, "deleted": result.deleted},
+                )
+        except DatabaseUnavailable as error:
+            log.error("retention postponed: database unavailable", extra={"error": str(error)})
+        await wait_any(stop, seconds=RETENTION_INTERVAL_SECONDS)
 
 
 async def _connect(api: BotApi, stop: asyncio.Event) -> BotIdentity | None:

@@ -8,6 +8,7 @@ from cli.anonymise_commands import anonymise_group
 from cli.chat import chat
 from cli.db import db
 from cli.erase import erase
+from cli.purge import purge
 from cli.run import run, status
 from cli.scripts import scripts
 from cli.transcripts import transcripts
@@ -24,5 +25,15 @@ def main() -> None:
     """
 
 
-for _command in (anonymise_group, chat, db, erase, run, scripts, status, transcripts):
+for _command in (
+    anonymise_group,
+    chat,
+    db,
+    erase,
+    purge,
+    run,
+    scripts,
+    status,
+    transcripts,
+):
     main.add_command(_command)

@@ -17,6 +17,7 @@ async def run(ctx: click.Context) -> None:
     Stops gracefully on SIGTERM or Ctrl-C: messages in flight are finished and recorded;
     anything received but not yet answered is answered after the next start.
     """
+    from app.retention import RetentionPolicy
     from bot.api import BotApi
     from bot.runner import BotStartError, run_bot
 
@@ -38,6 +39,15 @@ async def run(ctx: click.Context) -> None:
                 runtime.dialogue_service(),
                 api,
                 messages_per_second=settings.telegram_messages_per_second,
+                retention=(
+                    RetentionPolicy(
+                        settings.retention_days,
+                        settings.retention_action,
+                        tuple(settings.staff_names),
+                    )
+                    if settings.retention_days
+                    else None
+                ),
             )
         except BotStartError as error:
             raise Failure(str(error)) from None

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.state import LIVE_STATUSES, DialogueState
@@ -100,6 +100,31 @@ class DialogueRepository:
                 finished_at=finished,
             )
         )
+
+    async def ended_before(self, cutoff: datetime, limit: int = 200) -> list[DialogueInfo]:
+        """Return ended dialogues (finished, stopped, declined) that ended before ``cutoff`` and
+        were not anonymised yet, oldest first."""
+        rows = await self.connection.execute(
+            select(dialogues)
+            .where(
+                dialogues.c.finished_at < cutoff,
+                dialogues.c.anonymised_at.is_(None),
+                dialogues.c.status.not_in(LIVE_STATUSES),
+            )
+            .order_by(dialogues.c.finished_at, dialogues.c.id)
+            .limit(limit)
+        )
+        return [_info(row) for row in rows]
+
+    async def mark_anonymised(self, dialogue_id: str, now: datetime) -> None:
+        """Note that the transcript was anonymised in place."""
+        await self.connection.execute(
+            update(dialogues).where(dialogues.c.id == dialogue_id).values(anonymised_at=now)
+        )
+
+    async def delete(self, dialogue_id: str) -> None:
+        """Delete a dialogue with its transcript and consent events."""
+        await self.connection.execute(delete(dialogues).where(dialogues.c.id == dialogue_id))
 
     async def due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
         """Return ``(dialogue id, participant id)`` of live dialogues whose timers are due."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.model import Language
@@ -181,6 +181,28 @@ class ParticipantRepository:
             ConsentEvent(r.topic, r.granted, r.at, r.script_id, r.script_version, r.dialogue_id)
             for r in rows
         ]
+
+    async def forget_names_if_done(self, participant_id: str) -> bool:
+        """Drop the channel names once no transcript of the participant keeps raw text.
+
+        The names are only kept to remove them from what is published; with every dialogue
+        anonymised or deleted they have no purpose left.
+        """
+        raw = await self.connection.scalar(
+            select(func.count())
+            .select_from(dialogues)
+            .where(
+                dialogues.c.participant_id == participant_id, dialogues.c.anonymised_at.is_(None)
+            )
+        )
+        if raw:
+            return False
+        await self.connection.execute(
+            update(channel_identities)
+            .where(channel_identities.c.participant_id == participant_id)
+            .values(first_name=None, last_name=None, username=None)
+        )
+        return True
 
     async def erase(self, participant_id: str) -> None:
         """Erase everything about a participant: identity, dialogues, transcripts, consents,

@@ -156,7 +156,10 @@ dialogues = Table(
     Column("consented_at", UTCDateTime),
     Column("finished_at", UTCDateTime),
     Column("due_at", UTCDateTime),
+    # Set when the retention period anonymised the transcript in place.
+    Column("anonymised_at", UTCDateTime),
     Index("ix_dialogues_status_started", "status", "started_at"),
+    Index("ix_dialogues_finished_at", "finished_at"),
     Index("ix_dialogues_due_at", "due_at"),
 )
 

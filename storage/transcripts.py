@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.events import Entry
 from conversations.transcript import EntryEdit, StoredEntry
-from storage.schema import dialogues, entry_edits, transcript_entries
+from storage.schema import dialogues, entry_edits, entry_notes, transcript_entries
 
 
 class TranscriptRepository:
@@ -75,6 +75,30 @@ class TranscriptRepository:
             .values(text=text, edited_at=at)
         )
         return int(row.id)
+
+    async def rewrite(self, dialogue_id: str, texts: dict[int, str]) -> None:
+        """Replace entry texts in place and drop what kept the originals (edits, attachments,
+        notes quoting them): used when the retention period anonymises a transcript."""
+        for entry_id, text in texts.items():
+            await self.connection.execute(
+                update(transcript_entries)
+                .where(transcript_entries.c.id == entry_id)
+                .values(text=text)
+            )
+        entry_ids = select(transcript_entries.c.id).where(
+            transcript_entries.c.dialogue_id == dialogue_id
+        )
+        await self.connection.execute(
+            delete(entry_edits).where(entry_edits.c.entry_id.in_(entry_ids))
+        )
+        await self.connection.execute(
+            delete(entry_notes).where(entry_notes.c.entry_id.in_(entry_ids))
+        )
+        await self.connection.execute(
+            update(transcript_entries)
+            .where(transcript_entries.c.dialogue_id == dialogue_id)
+            .values(attachment=None, edited_at=None, ref=None)
+        )
 
     async def set_ref(self, entry_id: int, ref: str) -> None:
         """Record the channel's message id of a sent bot entry."""

@@ -8,6 +8,7 @@ from storage.dialogues import DialogueRepository
 from storage.imports import ImportRepository
 from storage.participants import ParticipantRepository
 from storage.queues import InboxRepository, MetaRepository, OutboxRepository
+from storage.staff import StaffRepository
 from storage.transcripts import TranscriptRepository
 
 
@@ -23,3 +24,4 @@ class UnitOfWork:
         self.outbox = OutboxRepository(connection)
         self.meta = MetaRepository(connection)
         self.imports = ImportRepository(connection)
+        self.staff = StaffRepository(connection)

@@ -49,3 +49,27 @@ async def test_migrated_schema_matches_the_code(database: Database) -> None:
 async def test_upgrade_twice_is_harmless(database: Database) -> None:
     await database.upgrade()
     assert await database.current_revision() == Database.head_revision()
+
+
+async def test_upgrades_keep_existing_data(empty_database: Database) -> None:
+    """Rows written under the first schema survive every later migration (no cascades)."""
+    database = empty_database
+    await database.upgrade("0001")
+    now = "2026-11-23 09:00:00"
+    statements = [
+        f"INSERT INTO participants (id, created_at) VALUES ('p_1', '{now}')",
+        "INSERT INTO script_versions (checksum, script_id, version, source, first_used_at)"
+        f" VALUES ('c1', 'discovery', 1, 'id: discovery', '{now}')",
+        "INSERT INTO dialogues (id, participant_id, script_id, script_version, script_checksum,"
+        " status, language, state, started_at, updated_at) VALUES ('d_1', 'p_1', 'discovery', 1,"
+        f" 'c1', 'finished', 'en', '{{}}', '{now}', '{now}')",
+        "INSERT INTO transcript_entries (dialogue_id, at, speaker, kind, text)"
+        f" VALUES ('d_1', '{now}', 'customer', 'answer', 'I run a bakery in Kassel.')",
+    ]
+    async with database.engine.begin() as connection:
+        for statement in statements:
+            await connection.exec_driver_sql(statement)
+    await database.upgrade()
+    async with database.read() as uow:
+        entries = await uow.transcripts.for_dialogue("d_1")
+    assert [e.text for e in entries] == ["I run a bakery in Kassel."]
