@@ -8,6 +8,8 @@ questions are the same in every dialogue and would drown the answers.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,7 +19,6 @@ from typing import Any, Literal
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    Select,
     String,
     case,
     column,
@@ -29,14 +30,12 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
-    type_coerce,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import (
-    SafeText,
     audit_log,
     dialogues,
     entry_notes,
@@ -49,9 +48,6 @@ from storage.schema import (
 )
 from storage.search import fts5_query, tsquery_words
 
-#: Marks around matched words in snippets; private-use characters no customer types.
-MATCH_START = "\ue010"
-MATCH_END = "\ue011"
 TAG_NAME_LENGTH = 64
 NOTE_LENGTH = 4000
 AUDIT_DETAIL_LENGTH = 500
@@ -59,6 +55,7 @@ AUDIT_DETAIL_LENGTH = 500
 _ENDED = ("stopped", "declined")
 _LIVE = ("active", "paused")
 _FTS = table("entries_fts", column("rowid", Integer))
+_WORD = re.compile(r"\w+")
 _SNIPPET_WORDS = 16
 
 
@@ -99,6 +96,8 @@ class DialogueSummary:
     finished_at: datetime | None
     entry_count: int = 0
     answer_count: int = 0
+    #: When the retention rule anonymised the transcript in place (the raw text is gone).
+    anonymised_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -370,13 +369,11 @@ class StaffRepository:
             )
         ).all()
         counts = await self._entry_counts([r.id for r in rows])
-        summaries = tuple(
-            DialogueSummary(**r._asdict(), **_count_fields(counts.get(r.id))) for r in rows
-        )
+        summaries = tuple(_summary(r, counts.get(r.id, (0, 0))) for r in rows)
         return DialoguePage(summaries, total, page, per_page)
 
     async def dialogue(self, dialogue_id: str) -> DialogueSummary | None:
-        """Return one dialogue's summary."""
+        """Return one dialogue's summary (None if there is no such dialogue)."""
         row = (
             await self.connection.execute(
                 select(*_SUMMARY_COLUMNS).where(dialogues.c.id == dialogue_id)
@@ -385,7 +382,7 @@ class StaffRepository:
         if row is None:
             return None
         counts = await self._entry_counts([row.id])
-        return DialogueSummary(**row._asdict(), **_count_fields(counts.get(row.id)))
+        return _summary(row, counts.get(row.id, (0, 0)))
 
     async def filter_choices(self) -> FilterChoices:
         """Return the scripts, languages, campaigns and tags that occur."""
@@ -400,12 +397,10 @@ class StaffRepository:
             scripts=await distinct_values(dialogues.c.script_id),
             languages=await distinct_values(dialogues.c.language),
             campaigns=await distinct_values(dialogues.c.campaign),
-            tags=await distinct_values(tags.c.name),
+            tags=tuple(await self.tag_names()),
         )
 
-    async def search(
-        self, text: str, limit: int = 20, *, dialogue_ids: Sequence[str] | None = None
-    ) -> list[SearchHit]:
+    async def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Return the newest customer entries matching ``text``, with snippets."""
         match = self._match(text)
         if match is None:
@@ -421,8 +416,6 @@ class StaffRepository:
             .order_by(transcript_entries.c.at.desc(), transcript_entries.c.id.desc())
             .limit(limit)
         )
-        if dialogue_ids is not None:
-            query = query.where(transcript_entries.c.dialogue_id.in_(list(dialogue_ids)))
         rows = (await self.connection.execute(query)).all()
         snippets = await self._snippets(text, [r.id for r in rows])
         return [
@@ -574,12 +567,13 @@ class StaffRepository:
         if not name or entry is None or entry.speaker != "customer":
             return None
         await self._insert_ignoring_duplicates(tags, {"name": name, "created_at": now})
-        tag_id = int(await self.connection.scalar(select(tags.c.id).where(tags.c.name == name)))
+        tag_id = await self.connection.scalar(select(tags.c.id).where(tags.c.name == name))
+        assert tag_id is not None  # inserted just now or before
         await self._insert_ignoring_duplicates(
             entry_tags,
             {"entry_id": entry_id, "tag_id": tag_id, "created_by": by, "created_at": now},
         )
-        return Tag(tag_id, name)
+        return Tag(int(tag_id), name)
 
     async def untag_entry(self, entry_id: int, tag_id: int) -> bool:
         """Take a tag off an entry; return whether it was there."""
@@ -654,6 +648,12 @@ class StaffRepository:
         )
         return [TagCount(r.id, r.name, int(r.entries), int(r.dialogues)) for r in rows]
 
+    async def tag_names(self) -> list[str]:
+        """Return the names of all tags, alphabetically."""
+        return [
+            str(n) for n in await self.connection.scalars(select(tags.c.name).order_by(tags.c.name))
+        ]
+
     async def tag(self, tag_id: int) -> Tag | None:
         """Return a tag by id."""
         row = (await self.connection.execute(select(tags).where(tags.c.id == tag_id))).first()
@@ -670,16 +670,8 @@ class StaffRepository:
             select(func.count()).select_from(entry_tags).where(entry_tags.c.tag_id == tag_id)
         )
         rows = await self.connection.execute(
-            select(
-                transcript_entries.c.id,
-                transcript_entries.c.dialogue_id,
-                dialogues.c.script_id,
-                transcript_entries.c.step_id,
-                transcript_entries.c.at,
-                transcript_entries.c.text,
-                entry_tags.c.created_by,
-                entry_tags.c.created_at,
-            )
+            select(*_EXCERPT_COLUMNS)
+            .select_from(entry_tags)
             .join(transcript_entries, transcript_entries.c.id == entry_tags.c.entry_id)
             .join(dialogues, dialogues.c.id == transcript_entries.c.dialogue_id)
             .where(entry_tags.c.tag_id == tag_id)
@@ -687,8 +679,35 @@ class StaffRepository:
             .limit(limit)
             .offset(offset)
         )
-        excerpts = tuple(Excerpt(*r) for r in rows)
+        excerpts = tuple(_excerpt(r) for r in rows)
         return ExcerptPage(found, excerpts, int(total or 0))
+
+    async def recent_excerpts(self, per_tag: int = 3) -> dict[int, list[Excerpt]]:
+        """Return each tag's most recently tagged answers (up to ``per_tag``), by tag id."""
+        numbered = (
+            select(*_EXCERPT_COLUMNS, entry_tags.c.tag_id)
+            .add_columns(
+                func.row_number()
+                .over(
+                    partition_by=entry_tags.c.tag_id,
+                    order_by=(entry_tags.c.created_at.desc(), transcript_entries.c.id.desc()),
+                )
+                .label("position")
+            )
+            .select_from(entry_tags)
+            .join(transcript_entries, transcript_entries.c.id == entry_tags.c.entry_id)
+            .join(dialogues, dialogues.c.id == transcript_entries.c.dialogue_id)
+            .subquery()
+        )
+        rows = await self.connection.execute(
+            select(numbered)
+            .where(numbered.c.position <= per_tag)
+            .order_by(numbered.c.tag_id, numbered.c.position)
+        )
+        found: dict[int, list[Excerpt]] = defaultdict(list)
+        for r in rows:
+            found[r.tag_id].append(_excerpt(r))
+        return dict(found)
 
     # --- audit -------------------------------------------------------------------------------
 
@@ -944,38 +963,18 @@ class StaffRepository:
     async def _snippets(
         self, text: str, entry_ids: Sequence[int]
     ) -> dict[int, tuple[SnippetPart, ...]]:
+        # Cut from the exact stored text on both databases: PostgreSQL's ts_headline drops
+        # whatever looks like an HTML tag (misquoting the customer), and FTS5's snippet()
+        # evaluates the whole match again (40 ms on 100,000 entries).
         if not entry_ids:
             return {}
-        if self._dialect == "sqlite":
-            query = fts5_query(text)
-            assert query is not None
-            snippet = func.snippet(
-                literal_column("entries_fts"), 0, MATCH_START, MATCH_END, "…", _SNIPPET_WORDS
-            )
-            statement: Select[Any] = select(
-                _FTS.c.rowid.label("id"), snippet.label("snippet")
-            ).where(
-                literal_column("entries_fts").op("MATCH")(literal(query, String)),
-                _FTS.c.rowid.in_(list(entry_ids)),
-            )
-        else:
-            tsquery = _tsquery(text)
-            assert tsquery is not None
-            options = (
-                f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords={_SNIPPET_WORDS + 8}, "
-                f'MinWords={_SNIPPET_WORDS // 2}, MaxFragments=2, FragmentDelimiter=" … "'
-            )
-            headline = type_coerce(
-                func.ts_headline(
-                    literal_column("'simple'"), transcript_entries.c.text, tsquery, options
-                ),
-                SafeText,
-            )
-            statement = select(transcript_entries.c.id, headline.label("snippet")).where(
+        rows = await self.connection.execute(
+            select(transcript_entries.c.id, transcript_entries.c.text).where(
                 transcript_entries.c.id.in_(list(entry_ids))
             )
-        rows = await self.connection.execute(statement)
-        return {int(r.id): split_snippet(str(r.snippet or "")) for r in rows}
+        )
+        words = tsquery_words(text)
+        return {int(r.id): make_snippet(str(r.text), words) for r in rows}
 
     async def _entry_counts(self, dialogue_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         if not dialogue_ids:
@@ -1045,7 +1044,33 @@ _SUMMARY_COLUMNS = (
     dialogues.c.updated_at,
     dialogues.c.consented_at,
     dialogues.c.finished_at,
+    dialogues.c.anonymised_at,
 )
+
+
+_EXCERPT_COLUMNS = (
+    transcript_entries.c.id.label("entry_id"),
+    transcript_entries.c.dialogue_id,
+    dialogues.c.script_id,
+    transcript_entries.c.step_id,
+    transcript_entries.c.at,
+    transcript_entries.c.text,
+    entry_tags.c.created_by.label("tagged_by"),
+    entry_tags.c.created_at.label("tagged_at"),
+)
+
+
+def _excerpt(row: Any) -> Excerpt:
+    return Excerpt(
+        entry_id=row.entry_id,
+        dialogue_id=row.dialogue_id,
+        script_id=row.script_id,
+        step_id=row.step_id,
+        at=row.at,
+        text=row.text,
+        tagged_by=row.tagged_by,
+        tagged_at=row.tagged_at,
+    )
 
 
 def normalise_tag_name(name: str) -> str:
@@ -1053,24 +1078,41 @@ def normalise_tag_name(name: str) -> str:
     return " ".join(name.split()).lower()[:TAG_NAME_LENGTH]
 
 
-def split_snippet(snippet: str) -> tuple[SnippetPart, ...]:
-    """Split a snippet with match marks into plain and matched parts (marks removed)."""
+def make_snippet(
+    text: str, words: Sequence[str], size: int = _SNIPPET_WORDS
+) -> tuple[SnippetPart, ...]:
+    """Return about ``size`` words of ``text`` around the first word that starts with one of
+    ``words``, every such word marked; "…" where the text was cut.
+
+    Matching ignores case and accents, as the SQLite index does ("uber" marks "über").
+    """
+    prefixes = tuple(_fold(w) for w in words)
+    tokens = list(_WORD.finditer(text))
+    hits = [bool(prefixes) and _fold(t.group()).startswith(prefixes) for t in tokens]
+    first = hits.index(True) if True in hits else 0
+    begin = max(0, min(first - size // 4, len(tokens) - size))
+    end = min(len(tokens), begin + size)
+    start_at = tokens[begin].start() if begin > 0 else 0
+    stop_at = tokens[end - 1].end() if end < len(tokens) else len(text)
     parts: list[SnippetPart] = []
-    rest = snippet
-    while rest:
-        start = rest.find(MATCH_START)
-        if start < 0:
-            parts.append(SnippetPart(rest.replace(MATCH_END, "")))
-            break
-        if start:
-            parts.append(SnippetPart(rest[:start].replace(MATCH_END, "")))
-        end = rest.find(MATCH_END, start)
-        end = len(rest) if end < 0 else end
-        matched = rest[start + 1 : end].replace(MATCH_START, "")
-        if matched:
-            parts.append(SnippetPart(matched, matched=True))
-        rest = rest[end + 1 :]
+    plain = "…" if start_at > 0 else ""
+    position = start_at
+    for token, hit in zip(tokens[begin:end], hits[begin:end], strict=True):
+        if hit:
+            plain += text[position : token.start()]
+            if plain:
+                parts.append(SnippetPart(plain))
+            parts.append(SnippetPart(token.group(), matched=True))
+            plain, position = "", token.end()
+    plain += text[position:stop_at] + ("…" if stop_at < len(text) else "")
+    if plain:
+        parts.append(SnippetPart(plain))
     return tuple(parts)
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _date_conditions(
@@ -1100,9 +1142,24 @@ def _tsquery(text: str) -> ColumnElement[Any] | None:
     )
 
 
-def _count_fields(counts: tuple[int, int] | None) -> dict[str, int]:
-    entries, answers = counts or (0, 0)
-    return {"entry_count": entries, "answer_count": answers}
+def _summary(row: Any, counts: tuple[int, int]) -> DialogueSummary:
+    return DialogueSummary(
+        id=row.id,
+        participant_id=row.participant_id,
+        script_id=row.script_id,
+        script_version=row.script_version,
+        status=row.status,
+        language=row.language,
+        campaign=row.campaign,
+        step_id=row.step_id,
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+        consented_at=row.consented_at,
+        finished_at=row.finished_at,
+        entry_count=counts[0],
+        answer_count=counts[1],
+        anonymised_at=row.anonymised_at,
+    )
 
 
 def _key_order(item: tuple[str | None, Any]) -> tuple[int, str]:

@@ -1,0 +1,66 @@
+"""One dialogue as a chat, raw or anonymised, with tags and notes on the customer's answers."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.anonymising import anonymise_transcript
+from conversations.transcript import Transcript
+from web.auditing import record
+from web.context import current_staff, web_context
+from web.templating import render
+
+
+def view_param(value: object) -> str:
+    """Return the transcript view asked for: ``anonymised`` or (anything else) ``raw``."""
+    return "anonymised" if value == "anonymised" else "raw"
+
+
+async def transcript_page(request: Request) -> Response:
+    """Show a transcript; every view is recorded in the audit log."""
+    web = web_context(request)
+    dialogue_id = request.path_params["dialogue_id"]
+    view = view_param(request.query_params.get("view"))
+    async with web.database.read() as uow:
+        loaded = await uow.dialogues.get(dialogue_id)
+        summary = await uow.staff.dialogue(dialogue_id)
+        if loaded is None or summary is None:
+            raise HTTPException(404)
+        entries = await uow.transcripts.for_dialogue(dialogue_id)
+        consents = (await uow.dialogues.consents_by_dialogue([dialogue_id]))[dialogue_id]
+        coding = await uow.staff.coding_for_dialogue(dialogue_id)
+        tag_names = await uow.staff.tag_names()
+        identities = (
+            await uow.participants.identities(loaded.info.participant_id)
+            if view == "anonymised"
+            else []
+        )
+    transcript = Transcript(loaded.info, tuple(entries))
+    if view == "anonymised":
+        # Anonymising is CPU work; keep the event loop free for other requests.
+        transcript = await run_in_threadpool(
+            anonymise_transcript, transcript, identities, web.settings.staff_names
+        )
+    await record(
+        web,
+        current_staff(request).telegram_user_id,
+        "view_transcript",
+        dialogue_id=dialogue_id,
+        detail=view,
+    )
+    return render(
+        request,
+        "transcript.html",
+        {
+            "info": transcript.info,
+            "anonymised_at": summary.anonymised_at,
+            "entries": transcript.entries,
+            "consents": consents,
+            "coding": coding,
+            "tag_names": tag_names,
+            "view": view,
+        },
+    )
