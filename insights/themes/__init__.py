@@ -1,0 +1,1 @@
+"""Group many dialogues' answers into themes: lexicon, sentences, clustering, quotes."""

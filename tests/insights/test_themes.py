@@ -1,0 +1,152 @@
+"""Theme building: the concept lexicon, cross-lingual grouping, two topics, determinism."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from insights.digest import build_digest
+from insights.themes.lexicon import fold, lexicon
+from insights.themes.model import DigestDialogue
+from insights.themes.segments import Span, sentences, shorten
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Der Fachkräftemangel trifft uns", "de", {"staff", "shortage"}),
+        ("Fachkraeftemangel", "de", {"staff", "shortage"}),
+        ("Die Lieferzeiten sind zu lang", "de", {"lead_time"}),
+        ("Unsere Energiekosten", "de", {"energy", "costs"}),
+        ("Stellenanzeigen bringen nichts", "de", {"recruiting"}),
+        ("insgesamt", "de", set()),
+        ("Lead times are unpredictable", "en", {"lead_time", "planning"}),
+        ("We can't hire anyone", "en", {"recruiting", "people"}),
+        ("Our energy bills have tripled", "en", {"energy", "invoices", "increase"}),
+    ],
+)
+def test_words_map_to_shared_concepts(text: str, language: str, expected: set[str]) -> None:
+    assert set(lexicon().concepts_in(text, language)) == expected  # type: ignore[arg-type]
+
+
+def test_exceptions_and_folding() -> None:
+    # "lohnt sich" (is worth it) is no wage; "Förderung" (funding) is no "Forderung" (claim).
+    assert "wages" not in lexicon().concepts_in("Das lohnt sich nicht", "de")
+    assert "funding" in lexicon().concepts_in("Förderung", "de")
+    assert "funding" not in lexicon().concepts_in("Forderung", "de")
+    assert fold("Größe") == "groesse"
+
+
+def test_sentences_are_verbatim_spans() -> None:
+    text = "  Erstens: Preise!  Zweitens die Fahrer…\nDrittens ?? 😅\n\nok"
+    spans = sentences(text)
+    assert [s.text for s in spans] == [
+        "Erstens: Preise!",
+        "Zweitens die Fahrer…",
+        "Drittens ??",
+        "ok",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in spans)
+    cut, shortened = shorten(Span(0, 30, "eins zwei drei vier fünf sechs"), 12)
+    assert shortened and cut.text == "eins zwei"
+
+
+STAFF = [
+    ("s1", "de", "Wir finden keine Mitarbeiter, auf Stellenanzeigen meldet sich niemand."),
+    ("s2", "en", "We can't hire staff, nobody answers our job ads."),
+    ("s3", "de", "Personal fehlt an allen Ecken, wir sind dauernd unterbesetzt."),
+    ("s4", "en", "Recruiting new employees is impossible, we are understaffed."),
+]
+PRICES = [
+    ("p1", "de", "Die Energiekosten und Preise steigen ständig."),
+    ("p2", "en", "Energy prices keep rising and our costs explode."),
+    ("p3", "de", "Material ist teurer geworden, die Einkaufspreise sind gestiegen."),
+    ("p4", "en", "Raw material prices went up and the margins are gone."),
+]
+DELIVERY = [
+    ("l1", "de", "Die Lieferzeiten sind lang und die Spedition kommt zu spät."),
+    ("l2", "en", "Deliveries arrive late and there is no tracking of the shipment."),
+    ("l3", "de", "Ersatzteile sind nicht lieferbar, das Lager ist leer."),
+    ("l4", "en", "Spare parts are out of stock and delivery dates slip."),
+]
+
+
+def _dialogues(rows: list[tuple[str, str, str]]) -> list[DigestDialogue]:
+    return [DigestDialogue(i, lang, {"challenges": text}, True) for i, lang, text in rows]  # type: ignore[arg-type]
+
+
+def _theme_of(draft_themes: tuple, dialogue_id: str) -> set[str]:  # type: ignore[type-arg]
+    return {t.id for t in draft_themes if dialogue_id in t.dialogue_ids}
+
+
+def test_german_and_english_answers_on_one_topic_share_a_theme() -> None:
+    draft = build_digest(_dialogues(STAFF + PRICES + DELIVERY))
+    assert len(draft.themes) == 3
+    groups = sorted(sorted(t.dialogue_ids) for t in draft.themes)
+    assert groups == [["l1", "l2", "l3", "l4"], ["p1", "p2", "p3", "p4"], ["s1", "s2", "s3", "s4"]]
+    for theme in draft.themes:
+        assert theme.languages == {"de": 2, "en": 2}
+        assert theme.label.de and theme.label.en
+
+
+def test_a_dialogue_with_two_topics_belongs_to_two_themes() -> None:
+    rows = [*STAFF, *PRICES]
+    both = DigestDialogue(
+        "both",
+        "en",
+        {
+            "challenges": "We cannot hire staff for the counter.",
+            "needs": "And electricity prices doubled, we need stable energy costs.",
+        },
+        True,
+    )
+    draft = build_digest([*_dialogues(rows), both])
+    staff = _theme_of(draft.themes, "s1")
+    prices = _theme_of(draft.themes, "p1")
+    assert staff != prices
+    assert _theme_of(draft.themes, "both") == staff | prices
+
+
+def test_unrelated_answers_stay_unthemed() -> None:
+    dialogues = [
+        *_dialogues(STAFF),
+        DigestDialogue("x", "de", {"challenges": "Eigentlich läuft alles gut."}, True),
+    ]
+    draft = build_digest(dialogues)
+    assert draft.unthemed_dialogue_ids == ("x",)
+
+
+def test_the_draft_is_deterministic_whatever_the_input_order() -> None:
+    dialogues = _dialogues(STAFF + PRICES + DELIVERY)
+    first = build_digest(dialogues).to_dict()
+    for seed in range(5):
+        shuffled = list(dialogues)
+        random.Random(seed).shuffle(shuffled)
+        assert build_digest(shuffled).to_dict() == first
+
+
+def test_only_the_theme_steps_count_and_limits_apply() -> None:
+    dialogues = [
+        DigestDialogue(i, lang, {"who": text, "challenges": "nichts"}, True)  # type: ignore[arg-type]
+        for i, lang, text in STAFF
+    ]
+    assert build_digest(dialogues).themes == ()
+    draft = build_digest(_dialogues(STAFF + PRICES + DELIVERY), max_themes=2, quotes_per_theme=1)
+    assert draft.themes
+    assert all(len(t.quotes) == 1 for t in draft.themes)
+    assert build_digest([]).themes == ()
+
+
+def test_theme_building_makes_no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access attempted")
+
+    for name in ("create_connection", "getaddrinfo"):
+        monkeypatch.setattr(socket, name, refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    lexicon.cache_clear()  # load the lexicon afresh under the guard
+    draft = build_digest(_dialogues(STAFF + PRICES))
+    assert draft.themes
