@@ -69,6 +69,8 @@ class Handled:
     erased: bool = False
     #: The customer may still be adding to their answer (it settles after a short wait).
     awaiting_more: bool = False
+    #: This event finished the dialogue (staff are told).
+    finished_now: bool = False
 
 
 class DialogueService:
@@ -94,16 +96,18 @@ class DialogueService:
     async def handle(self, uow: UnitOfWork, inbound: Inbound) -> Handled:
         """Handle one customer event inside ``uow``."""
         now = self.clock()
-        participant = await uow.participants.find_by_identity(
+        found = await uow.dialogues.latest_by_identity(
             inbound.identity.channel, inbound.identity.external_id
         )
-        if participant is None:
+        loaded: LoadedDialogue | None = None
+        if found is None:
             participant = await uow.participants.create(
                 self.ids.participant(), inbound.identity, now, inbound.language_hint
             )
         else:
-            await uow.participants.mark_reachable(participant.id)
-        loaded = await uow.dialogues.latest_for(participant.id, lock=True)
+            participant, loaded = found
+            if participant.unreachable_at is not None:
+                await uow.participants.mark_reachable(participant.id)
         event = inbound.event
         if isinstance(event, Command) and event.name == "start":
             event = Start(event.argument or None)
@@ -247,6 +251,9 @@ class DialogueService:
             export=export,
             erased=erased,
             awaiting_more=new_state is not None and new_state.settle_at is not None,
+            finished_now=new_state is not None
+            and new_state.status == "finished"
+            and (loaded is None or loaded.state.status != "finished"),
         )
 
 

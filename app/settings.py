@@ -128,6 +128,18 @@ class Settings(BaseSettings):
     session_hours: int = Field(
         default=12, ge=1, le=720, description="How long a dashboard session lasts."
     )
+    llm_base_url: str | None = Field(
+        default=None,
+        description=(
+            "Optional OpenAI-compatible endpoint (e.g. http://127.0.0.1:8000/v1) that polishes "
+            "digest theme labels; it only ever receives anonymised text."
+        ),
+    )
+    llm_model: str | None = Field(default=None, description="Model name for that endpoint.")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key for that endpoint.")
+    llm_timeout_seconds: float = Field(
+        default=20.0, gt=0, le=300, description="Give up on the language model after this long."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level; message text is never logged at INFO."
     )

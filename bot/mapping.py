@@ -38,10 +38,14 @@ class CustomerMessage:
 
 @dataclass(frozen=True)
 class GroupActivity:
-    """Activity in a group, supergroup or channel: no interviews there."""
+    """Activity in a group, supergroup or channel: no interviews there (the staff group is
+    where staff commands may come from)."""
 
     chat_id: str
     chat_type: str
+    user_id: str | None = None
+    user_name: str | None = None
+    command: Command | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,10 @@ def route(payload: dict[str, Any]) -> Routed:
     if message.chat.type != "private":
         if update.edited_message is not None:
             return Ignored("edit in a group")
-        return GroupActivity(str(message.chat.id), message.chat.type)
+        command = _command(message) if message.text is not None else None
+        return GroupActivity(
+            str(message.chat.id), message.chat.type, str(sender.id), sender.full_name, command
+        )
     identity = identity_of(sender, message.chat.id)
     hint = language_of(sender)
     if update.edited_message is not None:

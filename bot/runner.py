@@ -16,6 +16,7 @@ from bot.api import BotApi, BotIdentity
 from bot.limits import SendLimits
 from bot.poller import Poller
 from bot.sender import Sender, backoff
+from bot.staff import StaffDesk
 from bot.waiting import wait_any
 from bot.worker import Worker
 from storage.database import Database, DatabaseUnavailable
@@ -63,6 +64,7 @@ async def run_bot(
     *,
     messages_per_second: float = 29.0,
     retention: RetentionPolicy | None = None,
+    staff: StaffDesk | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run the bot until ``stop`` is set or SIGTERM/SIGINT arrives."""
@@ -80,7 +82,9 @@ async def run_bot(
         log.warning("could not set up the command menu", extra={"error": str(error)[:300]})
 
     sender = Sender(database, api, SendLimits(per_second=messages_per_second))
-    worker = Worker(database, service, bot_username=me.username, on_enqueued=sender.wake)
+    worker = Worker(
+        database, service, bot_username=me.username, staff=staff, on_enqueued=sender.wake
+    )
     poller = Poller(database, api, on_stored=worker.wake)
     log.info("bot running", extra={"bot_id": me.id, "bot_username": me.username})
     tasks = {

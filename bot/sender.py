@@ -80,68 +80,92 @@ class Sender:
         self.give_up_after = give_up_after
         self.writer = OutcomeWriter(database, utcnow)
         self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
         self._active: dict[str, asyncio.Task[None]] = {}
-        self._stopping = False
+        self._skipped: set[str] = set()
+        self._failure: BaseException | None = None
+        # More chats at once than can be sent to only queue up behind the overall rate.
+        self.max_active = max(8, int(self.limits.per_second * 2))
 
     def wake(self) -> None:
         """Look for due messages now."""
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until ``stop`` is set; then finish the messages in flight and record them."""
+        """Send until ``stop`` is set; then finish the calls in flight and record them.
+
+        Raises if an outcome cannot be recorded: sending on without a record could repeat
+        messages after a restart, so the bot stops instead.
+        """
+        self._stop = stop
         writer = asyncio.create_task(self.writer.run())
         try:
             while not stop.is_set():
+                if self._failure is not None:
+                    raise self._failure
                 self._wake.clear()
                 wait = await self._dispatch()
                 await wait_any(stop, self._wake, seconds=wait)
         finally:
-            self._stopping = True
+            stop.set()
             if self._active:
                 await asyncio.gather(*self._active.values(), return_exceptions=True)
             await self.writer.close()
             await writer
 
     async def _dispatch(self) -> float:
-        """Start a task for every chat with due messages; return how long to sleep."""
+        """Start a task for every idle chat with due messages; return how long to sleep."""
         now = self.utcnow()
-        # Chats busy now may finish while we read; their rows read now could be stale (sent
-        # but not yet marked), so they wait for the next round (their finishing wakes us).
+        # A chat busy now may finish while we read; what we read of it could be stale, so it
+        # is left to its own task (which reads its chat again before it ends).
         busy = set(self._active)
+        free = self.max_active - len(busy)
+        if free <= 0:
+            return 1.0  # a finishing chat wakes us
         try:
             async with self.database.read() as uow:
-                items = await uow.outbox.due(now, limit=2000)
+                chats = await uow.outbox.due_chats(now, limit=len(busy) + free)
+                for chat_id in chats:
+                    if chat_id in busy:
+                        self._skipped.add(chat_id)
+                idle = [c for c in chats if c not in busy][:free]
+                # One query for every chat started now; a chat's task then only sends.
+                items = await uow.outbox.due_for_chats(idle, now) if idle else {}
                 next_due = await uow.outbox.next_due_at()
         except DatabaseUnavailable as error:
             log.error("outbox unavailable", extra={"error": str(error)})
             return 5.0
-        by_chat: dict[str, list[OutboxItem]] = {}
-        for item in items:
-            if item.chat_id not in busy and item.chat_id not in self._active:
-                by_chat.setdefault(item.chat_id, []).append(item)
-        for chat_id, chat_items in by_chat.items():
-            task = asyncio.create_task(self._send_chat(chat_id, chat_items))
-            self._active[chat_id] = task
-            task.add_done_callback(functools.partial(self._finished, chat_id))
+        for chat_id, chat_items in items.items():
+            if chat_items and chat_id not in self._active:
+                task = asyncio.create_task(self._send_chat(chat_id, chat_items))
+                self._active[chat_id] = task
+                task.add_done_callback(functools.partial(self._finished, chat_id))
         self.limits.forget_idle(asyncio.get_running_loop().time())
         if next_due is None:
             return 5.0
         return max(0.0, min(5.0, (next_due - now).total_seconds()))
 
-    def _finished(self, chat_id: str, _task: asyncio.Task[None]) -> None:
+    def _finished(self, chat_id: str, task: asyncio.Task[None]) -> None:
         self._active.pop(chat_id, None)
+        self._skipped.discard(chat_id)
+        if not task.cancelled() and task.exception() is not None:
+            self._failure = task.exception()
+        # The chat may have more, or others wait for a slot: look again (wakes coalesce).
         self._wake.set()
 
     async def _send_chat(self, chat_id: str, items: list[OutboxItem]) -> None:
+        """Send one chat's due messages in order, stopping at one that must wait."""
         loop = asyncio.get_running_loop()
         bucket = self.limits.chat(chat_id)
         for item in items:
-            if self._stopping:
+            if item.method in CHAT_LIMITED and not await self._pause_until(
+                bucket.ready_at(loop.time())
+            ):
                 return
-            if item.method in CHAT_LIMITED:
-                await _sleep_until(loop, bucket.ready_at(loop.time()))
-            if item.method in RATE_LIMITED:
-                await _sleep_until(loop, self.limits.overall.reserve(loop.time()))
+            if item.method in RATE_LIMITED and not await self._pause_until(
+                self.limits.overall.reserve(loop.time())
+            ):
+                return
             if item.method in CHAT_LIMITED:
                 bucket.take(loop.time())
             outcome = await self.attempt(item)
@@ -152,6 +176,13 @@ class Sender:
             await self.writer.record(item, outcome)
             if outcome.kind in {"retry", "blocked"}:
                 return  # the rest of this chat waits, so its order is kept
+
+    async def _pause_until(self, when: float) -> bool:
+        """Wait until ``when`` (event-loop time); False if the sender stops meanwhile."""
+        delay = when - asyncio.get_running_loop().time()
+        if delay > 0:
+            await wait_any(self._stop, seconds=delay)
+        return not self._stop.is_set()
 
     def _retry_or_give_up(self, item: OutboxItem, outcome: Outcome) -> Outcome:
         if self.utcnow() - item.created_at > self.give_up_after:
@@ -209,12 +240,6 @@ def _describe(error: TelegramError) -> str:
     return f"{type(error).__name__}: {error.message}"[:300]
 
 
-async def _sleep_until(loop: asyncio.AbstractEventLoop, when: float) -> None:
-    delay = when - loop.time()
-    if delay > 0:
-        await asyncio.sleep(delay)
-
-
 class OutcomeWriter:
     """Records outcomes; outcomes arriving together share one transaction (group commit)."""
 
@@ -224,9 +249,12 @@ class OutcomeWriter:
         self._queue: list[tuple[OutboxItem, Outcome, asyncio.Future[None]]] = []
         self._ready = asyncio.Event()
         self._closing = False
+        self._broken: BaseException | None = None
 
     async def record(self, item: OutboxItem, outcome: Outcome) -> None:
         """Store an outcome; returns once it is committed."""
+        if self._broken is not None:
+            raise self._broken
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((item, outcome, done))
         self._ready.set()
@@ -251,6 +279,15 @@ class OutcomeWriter:
                     self._queue = batch + self._queue
                     await asyncio.sleep(1.0)
                     continue
+                except Exception as error:
+                    # Never die silently: every waiting sender learns of it and stops.
+                    log.exception("recording send outcomes failed")
+                    self._broken = error
+                    for _item, _outcome, done in batch + self._queue:
+                        if not done.done():
+                            done.set_exception(error)
+                    self._queue = []
+                    return
                 for _item, _outcome, done in batch:
                     if not done.done():
                         done.set_result(None)

@@ -24,6 +24,7 @@ from bot.mapping import (
     route,
 )
 from bot.render import Call, render, text_calls
+from bot.staff import StaffDesk
 from bot.waiting import wait_any
 from storage.database import Database, DatabaseUnavailable
 from storage.queues import InboxItem
@@ -32,6 +33,7 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+TIMER_CHECK_SECONDS = 0.25
 
 GROUP_POINTER = (
     "Hallo! Gespräche führe ich nur im privaten Chat: {link}\n"
@@ -54,12 +56,14 @@ class Worker:
         service: DialogueService,
         *,
         bot_username: str | None,
+        staff: StaffDesk | None = None,
         on_enqueued: Callable[[], None] = lambda: None,
         utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.database = database
         self.service = service
         self.bot_username = bot_username
+        self.staff = staff
         self.on_enqueued = on_enqueued
         self.utcnow = utcnow
         self._wake = asyncio.Event()
@@ -70,12 +74,19 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle updates and timers until ``stop`` is set (the current batch is finished)."""
+        loop = asyncio.get_running_loop()
+        timers_checked = 0.0
         while not stop.is_set():
             self._wake.clear()
             try:
                 handled = await self.handle_pending()
-                await self.fire_timers()
-                wait = 0.0 if handled >= BATCH_SIZE else await self._until_next_timer()
+                wait = 0.0
+                # Under full load, timers are looked at a few times a second, not per batch.
+                if handled < BATCH_SIZE or loop.time() - timers_checked > TIMER_CHECK_SECONDS:
+                    await self.fire_timers()
+                    timers_checked = loop.time()
+                    if handled < BATCH_SIZE:
+                        wait = await self._until_next_timer()
             except DatabaseUnavailable as error:
                 log.error("database unavailable; retrying", extra={"error": str(error)})
                 wait = 2.0
@@ -90,8 +101,12 @@ class Worker:
             return 0
         try:
             async with self.database.write() as uow:
+                replies = Replies()
                 for item in items:
-                    await self._handle(uow, item)
+                    await self._handle(uow, item, replies)
+                # The batch commits now: that is when its replies are durably queued.
+                await replies.flush(uow, self.utcnow())
+                await uow.inbox.mark_all_done([item.id for item in items], self.utcnow())
         except DatabaseUnavailable:
             raise
         except Exception:
@@ -104,7 +119,10 @@ class Worker:
     async def _handle_alone(self, item: InboxItem) -> None:
         try:
             async with self.database.write() as uow:
-                await self._handle(uow, item)
+                replies = Replies()
+                await self._handle(uow, item, replies)
+                await replies.flush(uow, self.utcnow())
+                await uow.inbox.mark_all_done([item.id], self.utcnow())
         except DatabaseUnavailable:
             raise
         except Exception as error:
@@ -117,9 +135,11 @@ class Worker:
                     item.id, f"{type(error).__name__}: {error}", self.utcnow()
                 )
                 if set_aside and item.chat_key and not item.chat_key.startswith("-"):
-                    await self._enqueue(uow, item.chat_key, text_calls(item.chat_key, APOLOGY))
+                    replies = Replies()
+                    replies.add(item.chat_key, text_calls(item.chat_key, APOLOGY))
+                    await replies.flush(uow, self.utcnow())
 
-    async def _handle(self, uow: UnitOfWork, item: InboxItem) -> None:
+    async def _handle(self, uow: UnitOfWork, item: InboxItem, replies: Replies) -> None:
         now = self.utcnow()
         try:
             routed = route(item.payload)
@@ -128,10 +148,19 @@ class Worker:
             await uow.inbox.set_aside(item.id, str(error), now)
             return
         if isinstance(routed, CustomerMessage):
+            answers = await self.staff.private_command(uow, routed, now) if self.staff else None
+            if answers is not None:
+                for chat_id, calls in answers:
+                    replies.add(chat_id, calls)
+                return
             handled = await self.service.handle(
                 uow, Inbound(routed.identity, routed.event, routed.language_hint)
             )
-            await self._enqueue_handled(uow, handled, render(handled, routed.pressed))
+            replies.add_handled(handled, render(handled, routed.pressed))
+            if handled.finished_now and self.staff is not None:
+                note = await self.staff.finished_note(uow, handled)
+                if note is not None:
+                    replies.add(*note)
             log.info(
                 "update handled",
                 extra={
@@ -142,13 +171,16 @@ class Worker:
                 },
             )
         elif isinstance(routed, GroupActivity):
-            await self._point_group_to_private_chat(uow, routed)
+            if self.staff is not None and self.staff.is_staff_chat(routed.chat_id):
+                for chat_id, calls in await self.staff.group_activity(uow, routed, now):
+                    replies.add(chat_id, calls)
+            else:
+                await self._point_group_to_private_chat(uow, routed, replies)
         else:
             assert isinstance(routed, Ignored)
             log.debug(
                 "update ignored", extra={"update_id": item.update_id, "reason": routed.reason}
             )
-        await uow.inbox.mark_done(item.id, now)
 
     async def fire_timers(self) -> int:
         """Run the engine for dialogues whose timers are due (answer settled, reminder)."""
@@ -159,7 +191,9 @@ class Worker:
                 handled = await self.service.tick(uow, dialogue_id)
                 if handled is None:
                     continue
-                await self._enqueue_handled(uow, handled, render(handled))
+                replies = Replies()
+                replies.add_handled(handled, render(handled))
+                await replies.flush(uow, self.utcnow())
         if due:
             self.on_enqueued()
         return len(due)
@@ -171,19 +205,26 @@ class Worker:
             return 5.0
         return max(0.0, min(5.0, (next_due - self.utcnow()).total_seconds()))
 
-    async def _enqueue_handled(self, uow: UnitOfWork, handled: Handled, calls: list[Call]) -> None:
-        await self._enqueue(
-            uow,
-            handled.identity.chat_id,
-            calls,
-            participant_id=handled.participant_id,
-            dialogue_id=handled.dialogue_id,
-            entries=handled.reply_entries,
-        )
+    async def _point_group_to_private_chat(
+        self, uow: UnitOfWork, group: GroupActivity, replies: Replies
+    ) -> None:
+        key = f"pointer:{group.chat_id}"
+        if await uow.meta.get(key) is not None:
+            return  # one pointer per group, then silence
+        await uow.meta.set(key, self.utcnow().isoformat())
+        link = f"https://t.me/{self.bot_username}" if self.bot_username else "t.me"
+        replies.add(group.chat_id, text_calls(group.chat_id, GROUP_POINTER.format(link=link)))
+        log.info("group pointed to the private chat", extra={"chat_type": group.chat_type})
 
-    async def _enqueue(
+
+class Replies:
+    """Replies of one transaction, written to the outbox in one statement when it ends."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, object]] = []
+
+    def add(
         self,
-        uow: UnitOfWork,
         chat_id: str,
         calls: list[Call],
         *,
@@ -191,28 +232,38 @@ class Worker:
         dialogue_id: str | None = None,
         entries: dict[int, int] | None = None,
     ) -> None:
-        now = self.utcnow()
+        """Queue calls to one chat; ``entries`` links a reply to its transcript entry."""
+        entries = entries or {}
         for call in calls:
-            entry_id = (
-                (entries or {}).get(call.output_index) if call.output_index is not None else None
-            )
-            await uow.outbox.enqueue(
-                channel=CHANNEL,
-                chat_id=chat_id,
-                method=call.method,
-                payload=call.params,
-                now=now,
-                participant_id=participant_id,
-                dialogue_id=dialogue_id,
-                entry_id=entry_id,
+            self.rows.append(
+                {
+                    "channel": CHANNEL,
+                    "chat_id": chat_id,
+                    "method": call.method,
+                    "payload": call.params,
+                    "participant_id": participant_id,
+                    "dialogue_id": dialogue_id,
+                    "entry_id": entries.get(call.output_index)
+                    if call.output_index is not None
+                    else None,
+                }
             )
 
-    async def _point_group_to_private_chat(self, uow: UnitOfWork, group: GroupActivity) -> None:
-        key = f"pointer:{group.chat_id}"
-        if await uow.meta.get(key) is not None:
-            return  # one pointer per group, then silence
-        await uow.meta.set(key, self.utcnow().isoformat())
-        link = f"https://t.me/{self.bot_username}" if self.bot_username else "t.me"
-        calls = text_calls(group.chat_id, GROUP_POINTER.format(link=link))
-        await self._enqueue(uow, group.chat_id, calls)
-        log.info("group pointed to the private chat", extra={"chat_type": group.chat_type})
+    def add_handled(self, handled: Handled, calls: list[Call]) -> None:
+        """Queue what the dialogue service produced for one event."""
+        chat_id = handled.identity.chat_id
+        if handled.erased:
+            # Replies to this person queued earlier in the batch go with everything else.
+            self.rows = [row for row in self.rows if row["chat_id"] != chat_id]
+        self.add(
+            chat_id,
+            calls,
+            participant_id=handled.participant_id,
+            dialogue_id=handled.dialogue_id,
+            entries=handled.reply_entries,
+        )
+
+    async def flush(self, uow: UnitOfWork, now: datetime) -> None:
+        """Write the queued rows (in order) to the outbox."""
+        await uow.outbox.enqueue_many(self.rows, now)
+        self.rows = []

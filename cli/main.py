@@ -12,6 +12,7 @@ from cli.purge import purge
 from cli.run import run, status
 from cli.scripts import scripts
 from cli.transcripts import transcripts
+from cli.web_commands import staff, web
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -33,7 +34,9 @@ for _command in (
     purge,
     run,
     scripts,
+    staff,
     status,
     transcripts,
+    web,
 ):
     main.add_command(_command)

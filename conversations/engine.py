@@ -59,6 +59,12 @@ GLOBAL_TAG = "-"
 _DONE = "_done"
 _WORD = re.compile(r"\w+")
 _NUMBER_LIST = re.compile(r"^\s*\d+(\s*[,;/ ]\s*\d+)*\s*$")
+_CONFIRM_WORDS = frozenset({"stimmt", "genau", "richtig", "passt", "correct", "right", "exactly"})
+
+
+def _normalised(text: str) -> str:
+    """Lower-case a short reply and drop surrounding punctuation (for yes/no matching)."""
+    return " ".join(text.lower().split()).strip(" .!,")
 
 
 @dataclass(frozen=True)
@@ -584,7 +590,7 @@ class _Turn:
     # --- consent -----------------------------------------------------------------------------
 
     def consent_text(self, step: ConsentStep, text: str, ref: str | None) -> None:
-        word = " ".join(text.lower().split()).strip(" .!,")
+        word = _normalised(text)
         if word in texts.YES_WORDS or word in texts.NO_WORDS:
             self.consent(step, word in texts.YES_WORDS)
             return
@@ -743,6 +749,10 @@ class _Turn:
 
     def mirror_text(self, step: MirrorStep, text: str, ref: str | None) -> None:
         state = self.live_state()
+        if state.phase == "mirror" and _normalised(text) in texts.YES_WORDS | _CONFIRM_WORDS:
+            # "Ja" / "stimmt" typed instead of tapped confirms the summary.
+            self.mirror_press(step, "ok")
+            return
         if state.phase != "mirror_fix":
             # Typing instead of tapping: take it as a correction of the whole picture.
             self.update(phase="mirror_fix", fixing=None, fix_parts=())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -50,19 +52,28 @@ class Database:
         arguments = dict(connect_args or {})
         if self.is_sqlite:
             arguments.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+        pool = {"pool_size": 8, "max_overflow": 8} if self.is_sqlite else {}
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, pool_pre_ping=not self.is_sqlite, connect_args=arguments
+            url, echo=echo, pool_pre_ping=not self.is_sqlite, connect_args=arguments, **pool
         )
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         # Writes on SQLite start with BEGIN IMMEDIATE: a deferred transaction that later
         # upgrades to a write fails at once with SQLITE_BUSY, whatever the busy timeout.
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        # SQLite has one writer at a time; a second one waits in SQLite's busy handler, which
+        # sleeps in steps of up to 100 ms. Queueing our own writers here instead keeps waits
+        # short and fair (other processes still meet the busy timeout).
+        self._write_lock = asyncio.Lock() if self.is_sqlite else contextlib.nullcontext()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[UnitOfWork]:
         """Open a write transaction; it commits when the block ends, rolls back on error."""
-        async with _translate_errors(self.url), self._write_engine.begin() as connection:
+        async with (
+            self._write_lock,
+            _translate_errors(self.url),
+            self._write_engine.begin() as connection,
+        ):
             yield UnitOfWork(connection)
 
     @asynccontextmanager

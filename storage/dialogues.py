@@ -6,12 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.state import LIVE_STATUSES, DialogueState
-from conversations.transcript import DialogueInfo, LoadedDialogue
-from storage.schema import consent_events, dialogues, script_versions, transcript_entries
+from conversations.transcript import DialogueInfo, LoadedDialogue, Participant
+from storage.schema import (
+    channel_identities,
+    consent_events,
+    dialogues,
+    participants,
+    script_versions,
+    transcript_entries,
+)
 
 
 class DialogueRepository:
@@ -22,16 +29,21 @@ class DialogueRepository:
 
     async def latest_for(self, participant_id: str, *, lock: bool = False) -> LoadedDialogue | None:
         """Return the participant's most recent dialogue (locked for update if asked)."""
-        query = (
-            select(dialogues)
-            .where(dialogues.c.participant_id == participant_id)
-            .order_by(dialogues.c.started_at.desc(), dialogues.c.id.desc())
-            .limit(1)
-        )
-        if lock:
-            query = query.with_for_update()
-        row = (await self.connection.execute(query)).first()
+        query = _LATEST_LOCKED if lock else _LATEST
+        row = (await self.connection.execute(query, {"participant_id": participant_id})).first()
         return _loaded(row) if row else None
+
+    async def latest_by_identity(
+        self, channel: str, external_id: str
+    ) -> tuple[Participant, LoadedDialogue | None] | None:
+        """Return the participant behind a channel identity with their latest dialogue (locked
+        for update), in one query: this runs for every customer message."""
+        parameters = {"channel": channel, "external_id": external_id}
+        row = (await self.connection.execute(_BY_IDENTITY, parameters)).first()
+        if row is None:
+            return None
+        participant = Participant(row.p_id, row.p_created_at, row.p_language, row.p_unreachable_at)
+        return participant, (_loaded(row) if row.id is not None else None)
 
     async def get(self, dialogue_id: str) -> LoadedDialogue | None:
         """Return a dialogue with its state."""
@@ -62,24 +74,16 @@ class DialogueRepository:
         )
 
     async def save(self, dialogue_id: str, state: DialogueState, now: datetime) -> None:
-        """Store the new state (and the metadata derived from it)."""
+        """Store the new state (and the metadata derived from it) in one statement."""
         await self.connection.execute(
-            update(dialogues)
-            .where(dialogues.c.id == dialogue_id)
-            .values(**_state_columns(state, now))
+            _SAVE,
+            {
+                "dialogue_id": dialogue_id,
+                **_state_columns(state, now),
+                "consented_now": now if state.consented else None,
+                "finished_now": None if state.live else now,
+            },
         )
-        if state.consented:
-            await self.connection.execute(
-                update(dialogues)
-                .where(dialogues.c.id == dialogue_id, dialogues.c.consented_at.is_(None))
-                .values(consented_at=now)
-            )
-        if not state.live:
-            await self.connection.execute(
-                update(dialogues)
-                .where(dialogues.c.id == dialogue_id, dialogues.c.finished_at.is_(None))
-                .values(finished_at=now)
-            )
 
     async def set_times(
         self,
@@ -241,6 +245,68 @@ class DialogueRepository:
             select(script_versions.c.source).where(script_versions.c.checksum == checksum)
         )
         return str(value) if value is not None else None
+
+
+_LATEST = (
+    select(dialogues)
+    .where(dialogues.c.participant_id == bindparam("participant_id"))
+    .order_by(dialogues.c.started_at.desc(), dialogues.c.id.desc())
+    .limit(1)
+)
+_LATEST_LOCKED = _LATEST.with_for_update()
+
+_latest = dialogues.alias("latest")
+_latest_id = (
+    select(_latest.c.id)
+    .where(_latest.c.participant_id == participants.c.id)
+    .order_by(_latest.c.started_at.desc(), _latest.c.id.desc())
+    .limit(1)
+    .correlate(participants)
+    .scalar_subquery()
+)
+_BY_IDENTITY = (
+    select(
+        participants.c.id.label("p_id"),
+        participants.c.created_at.label("p_created_at"),
+        participants.c.language.label("p_language"),
+        participants.c.unreachable_at.label("p_unreachable_at"),
+        dialogues,
+    )
+    .select_from(channel_identities)
+    .join(participants, participants.c.id == channel_identities.c.participant_id)
+    .outerjoin(dialogues, dialogues.c.id == _latest_id)
+    .where(
+        channel_identities.c.channel == bindparam("channel"),
+        channel_identities.c.external_id == bindparam("external_id"),
+    )
+    # One participant's events are serialised by locking the participant (PostgreSQL cannot lock
+    # the optional side of an outer join).
+    .with_for_update(of=participants)
+)
+
+# Built once: executing a prepared statement with parameters skips SQLAlchemy's per-call
+# statement building, which dominates the cost of a turn otherwise.
+_SAVE = (
+    update(dialogues)
+    .where(dialogues.c.id == bindparam("dialogue_id"))
+    .values(
+        status=bindparam("status"),
+        language=bindparam("language"),
+        campaign=bindparam("campaign"),
+        step_id=bindparam("step_id"),
+        state=bindparam("state", type_=dialogues.c.state.type),
+        updated_at=bindparam("updated_at", type_=dialogues.c.updated_at.type),
+        due_at=bindparam("due_at", type_=dialogues.c.due_at.type),
+        consented_at=func.coalesce(
+            dialogues.c.consented_at,
+            bindparam("consented_now", type_=dialogues.c.consented_at.type),
+        ),
+        finished_at=func.coalesce(
+            dialogues.c.finished_at,
+            bindparam("finished_now", type_=dialogues.c.finished_at.type),
+        ),
+    )
+)
 
 
 def _state_columns(state: DialogueState, now: datetime) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -97,13 +97,14 @@ class InboxRepository:
             for r in await self.connection.execute(query)
         ]
 
-    async def mark_done(self, item_id: int, now: datetime) -> None:
-        """Mark an update handled and drop its raw payload (the transcript has what is kept)."""
-        await self.connection.execute(
-            update(inbox)
-            .where(inbox.c.id == item_id)
-            .values(status="done", payload=None, handled_at=now)
-        )
+    async def mark_all_done(self, item_ids: Sequence[int], now: datetime) -> None:
+        """Mark rows handled (and drop their payloads) in one statement."""
+        if item_ids:
+            await self.connection.execute(
+                update(inbox)
+                .where(inbox.c.id.in_(list(item_ids)), inbox.c.status == "pending")
+                .values(status="done", payload=None, handled_at=now)
+            )
 
     async def mark_attempt_failed(self, item_id: int, error: str, now: datetime) -> bool:
         """Count a failed attempt; return True when the row was set aside as ``failed``."""
@@ -203,12 +204,53 @@ class OutboxRepository:
         )
         return int(result.scalar_one())
 
-    async def due(self, now: datetime, limit: int = 100, *, per_chat: int = 20) -> list[OutboxItem]:
-        """Return pending messages whose time has come, oldest first.
+    async def enqueue_many(self, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+        """Queue several messages in one statement (each row: channel, chat_id, method,
+        payload and optionally participant_id, dialogue_id, entry_id)."""
+        if not rows:
+            return
+        await self.connection.execute(
+            outbox.insert(),
+            [
+                {
+                    "participant_id": None,
+                    "dialogue_id": None,
+                    "entry_id": None,
+                    **row,
+                    "status": "pending",
+                    "created_at": now,
+                    "not_before": now,
+                    "attempts": 0,
+                }
+                for row in rows
+            ],
+        )
 
-        At most ``per_chat`` rows of one chat are returned, so that one busy chat cannot crowd
-        out all the others.
+    async def due_chats(self, now: datetime, limit: int = 50) -> list[str]:
+        """Return up to ``limit`` chats with due messages, the one waiting longest first.
+
+        Walks the oldest pending rows in id order (an index range, no sorting of the whole
+        backlog) and reads no payloads.
         """
+        chats: dict[str, None] = {}
+        window = max(200, limit * 10)
+        rows = await self.connection.execute(
+            select(outbox.c.chat_id)
+            .where(outbox.c.status == "pending", outbox.c.not_before <= now)
+            .order_by(outbox.c.id)
+            .limit(window)
+        )
+        for row in rows:
+            chats.setdefault(row.chat_id, None)
+            if len(chats) >= limit:
+                break
+        return list(chats)
+
+    async def due_for_chats(
+        self, chat_ids: Sequence[str], now: datetime, per_chat: int = 20
+    ) -> dict[str, list[OutboxItem]]:
+        """Return each chat's due messages in order, stopping before one that must still wait
+        (a later message never overtakes one that waits)."""
         ranked = (
             select(
                 outbox,
@@ -216,25 +258,32 @@ class OutboxRepository:
                 .over(partition_by=outbox.c.chat_id, order_by=outbox.c.id)
                 .label("rank"),
             )
-            .where(outbox.c.status == "pending", outbox.c.not_before <= now)
+            .where(outbox.c.chat_id.in_(list(chat_ids)), outbox.c.status == "pending")
             .subquery()
         )
-        query = select(ranked).where(ranked.c.rank <= per_chat).order_by(ranked.c.id).limit(limit)
-        return [
-            OutboxItem(
-                r.id,
-                r.channel,
-                r.chat_id,
-                r.participant_id,
-                r.dialogue_id,
-                r.entry_id,
-                r.method,
-                r.payload or {},
-                r.attempts,
-                r.created_at,
-            )
-            for r in await self.connection.execute(query)
-        ]
+        rows = await self.connection.execute(
+            select(ranked).where(ranked.c.rank <= per_chat).order_by(ranked.c.id)
+        )
+        found: dict[str, list[OutboxItem]] = {chat_id: [] for chat_id in chat_ids}
+        waiting: set[str] = set()
+        for row in rows:
+            if row.chat_id in waiting:
+                continue
+            if row.not_before > now:
+                waiting.add(row.chat_id)
+                continue
+            found[row.chat_id].append(_outbox_item(row))
+        return found
+
+    async def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        """Return pending messages whose time has come, oldest first."""
+        rows = await self.connection.execute(
+            select(outbox)
+            .where(outbox.c.status == "pending", outbox.c.not_before <= now)
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        return [_outbox_item(row) for row in rows]
 
     async def next_due_at(self) -> datetime | None:
         """Return when the next pending message becomes due."""
@@ -298,6 +347,21 @@ class OutboxRepository:
             select(outbox.c.status, func.count()).group_by(outbox.c.status)
         )
         return {row[0]: int(row[1]) for row in rows}
+
+
+def _outbox_item(row: Row[Any]) -> OutboxItem:
+    return OutboxItem(
+        row.id,
+        row.channel,
+        row.chat_id,
+        row.participant_id,
+        row.dialogue_id,
+        row.entry_id,
+        row.method,
+        row.payload or {},
+        row.attempts,
+        row.created_at,
+    )
 
 
 class MetaRepository:

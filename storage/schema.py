@@ -259,6 +259,7 @@ outbox = Table(
     Column("message_id", BigInteger),
     Column("last_error", String(500)),
     Index("ix_outbox_status_due", "status", "not_before", "id"),
+    Index("ix_outbox_status_id", "status", "id"),
     Index("ix_outbox_chat", "chat_id", "id"),
 )
 

@@ -14,6 +14,10 @@ from conversations.events import Entry
 from conversations.transcript import EntryEdit, StoredEntry
 from storage.schema import dialogues, entry_edits, entry_notes, transcript_entries
 
+_APPEND = insert(transcript_entries).returning(
+    transcript_entries.c.id, sort_by_parameter_order=True
+)
+
 
 class TranscriptRepository:
     """Appends entries, applies edits (keeping the original), reads transcripts."""
@@ -22,26 +26,27 @@ class TranscriptRepository:
         self.connection = connection
 
     async def append(self, dialogue_id: str, entries: Sequence[Entry]) -> list[int]:
-        """Append entries in order and return their ids."""
-        ids: list[int] = []
-        for entry in entries:
-            result = await self.connection.execute(
-                insert(transcript_entries)
-                .values(
-                    dialogue_id=dialogue_id,
-                    at=entry.at,
-                    speaker=entry.speaker,
-                    kind=entry.kind,
-                    step_id=entry.step_id,
-                    text=entry.text,
-                    ref=entry.ref,
-                    attachment=entry.attachment,
-                    corrects=entry.corrects,
-                )
-                .returning(transcript_entries.c.id)
-            )
-            ids.append(result.scalar_one())
-        return ids
+        """Append entries in order (one statement) and return their ids in the same order."""
+        if not entries:
+            return []
+        result = await self.connection.execute(
+            _APPEND,
+            [
+                {
+                    "dialogue_id": dialogue_id,
+                    "at": entry.at,
+                    "speaker": entry.speaker,
+                    "kind": entry.kind,
+                    "step_id": entry.step_id,
+                    "text": entry.text,
+                    "ref": entry.ref,
+                    "attachment": entry.attachment,
+                    "corrects": entry.corrects,
+                }
+                for entry in entries
+            ],
+        )
+        return [int(row.id) for row in result]
 
     async def apply_edit(
         self, participant_id: str, ref: str, text: str, at: datetime

@@ -134,7 +134,7 @@ def test_edits_callbacks_groups_bots() -> None:
             "chat": {"id": -100, "type": "supergroup", "title": "G"},
         },
     }
-    assert route(group) == GroupActivity("-100", "supergroup")
+    assert route(group) == GroupActivity("-100", "supergroup", "42", "Anna B", None)
     assert chat_key(group) == "-100"
     robot = message(text="hi")
     robot["message"]["from"] = {**USER, "is_bot": True}

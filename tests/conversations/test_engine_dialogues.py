@@ -474,3 +474,9 @@ def _at_mirror(language: str) -> Dialogue:
     d.says(NEEDS)
     assert d.state is not None and d.state.phase == "mirror"
     return d
+
+
+def test_typed_yes_confirms_the_mirror() -> None:
+    d = _at_mirror("de")
+    d.run([("Stimmt!", ["anonymes Zitat"])])
+    assert ("system", "system", "mirror", "summary confirmed by customer") in d.transcript()

@@ -341,7 +341,7 @@ async def test_inbox_ignores_duplicates_and_forgets_payloads(database: Database)
         )
         pending = await uow.inbox.pending()
         assert [p.update_id for p in pending] == [5, 6, 7]
-        await uow.inbox.mark_done(pending[0].id, now)
+        await uow.inbox.mark_all_done([pending[0].id], now)
         assert await uow.inbox.max_update_id("telegram") == 7
     async with database.read() as uow:
         assert [p.update_id for p in await uow.inbox.pending()] == [6, 7]
