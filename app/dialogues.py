@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from app.digests import FOLLOW_UP_PAYLOAD, theme_label
 from app.ids import IdFactory
 from app.mydata import ParticipantExport, build_export
 from app.scripts import ScriptLibrary, parse_pinned
@@ -33,6 +34,9 @@ from conversations.loader import LoadedScript
 from conversations.model import Language, Organisation, Script
 from conversations.transcript import ConsentEvent, Identity, LoadedDialogue, Participant
 from storage.unit_of_work import UnitOfWork
+
+#: The script a theme's "talk about this" link starts.
+FOLLOW_UP_SCRIPT = "followup"
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,11 @@ class DialogueService:
             event = Start(event.argument or None)
         state = loaded.state if loaded else None
         fresh: LoadedScript | None = None
+        topic: dict[str, str] | None = None
         if isinstance(event, Start) and (loaded is None or not loaded.state.live):
-            fresh, campaign = self._resolve_start(event.campaign, inbound.script_id)
+            fresh, campaign, topic = await self._resolve_start(
+                uow, event.campaign, inbound.script_id
+            )
             script = fresh.script
             event = Start(campaign)
             state = None
@@ -124,7 +131,7 @@ class DialogueService:
             fresh = self.library.current(self.library.default_id)
             script = fresh.script
         language = participant.language or inbound.language_hint or "en"
-        result = handle(state, event, self._context(script, language, now))
+        result = handle(state, event, self._context(script, language, now, topic))
         return await self._persist(
             uow, participant, inbound.identity, loaded, script, fresh, result, now
         )
@@ -147,12 +154,22 @@ class DialogueService:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _resolve_start(
-        self, payload: str | None, script_id: str | None
-    ) -> tuple[LoadedScript, str | None]:
+    async def _resolve_start(
+        self, uow: UnitOfWork, payload: str | None, script_id: str | None
+    ) -> tuple[LoadedScript, str | None, dict[str, str] | None]:
         if script_id is not None:
-            return self.library.current(script_id), payload
-        return self.library.resolve_start(payload)
+            return self.library.current(script_id), payload, None
+        follow_up = FOLLOW_UP_PAYLOAD.match(payload or "")
+        script = self.library.get(FOLLOW_UP_SCRIPT)
+        if follow_up and script is not None:
+            # A link under a published digest's theme: a short dialogue about that theme.
+            digest = await uow.digests.get(follow_up.group(1))
+            if digest is not None and digest.status == "published":
+                label = theme_label(digest, int(follow_up.group(2)))
+                if label is not None:
+                    return script, payload, label
+        chosen, campaign = self.library.resolve_start(payload)
+        return chosen, campaign, None
 
     async def _pinned(self, uow: UnitOfWork, loaded: LoadedDialogue) -> Script:
         checksum = loaded.info.script_checksum
@@ -164,9 +181,16 @@ class DialogueService:
             raise LookupError(f"pinned script {checksum} of dialogue {loaded.info.id} is missing")
         return parse_pinned(source, checksum)
 
-    def _context(self, script: Script, language: Language, now: datetime) -> Context:
+    def _context(
+        self,
+        script: Script,
+        language: Language,
+        now: datetime,
+        topic: dict[str, str] | None = None,
+    ) -> Context:
         config = self.engine_settings
         return Context(
+            topic=topic,
             script=script,
             organisation=self.organisation,
             now=now,

@@ -128,6 +128,13 @@ class Settings(BaseSettings):
     session_hours: int = Field(
         default=12, ge=1, le=720, description="How long a dashboard session lasts."
     )
+    community_chat_id: int | None = Field(
+        default=None,
+        description="Telegram channel or group where approved digests are posted (bot is admin).",
+    )
+    community_language: Literal["de", "en"] = Field(
+        default="de", description="Language of digests posted to the community chat."
+    )
     llm_base_url: str | None = Field(
         default=None,
         description=(

@@ -12,9 +12,11 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from app.dialogues import DialogueService
 from app.retention import RetentionPolicy, purge
+from app.settings import Settings
 from bot.api import BotApi, BotIdentity
 from bot.limits import SendLimits
 from bot.poller import Poller
+from bot.publish import Publisher
 from bot.sender import Sender, backoff
 from bot.staff import StaffDesk
 from bot.waiting import wait_any
@@ -65,6 +67,7 @@ async def run_bot(
     messages_per_second: float = 29.0,
     retention: RetentionPolicy | None = None,
     staff: StaffDesk | None = None,
+    settings: Settings | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run the bot until ``stop`` is set or SIGTERM/SIGINT arrives."""
@@ -83,7 +86,12 @@ async def run_bot(
 
     sender = Sender(database, api, SendLimits(per_second=messages_per_second))
     worker = Worker(
-        database, service, bot_username=me.username, staff=staff, on_enqueued=sender.wake
+        database,
+        service,
+        bot_username=me.username,
+        staff=staff,
+        publisher=Publisher(settings, me.username) if settings is not None else None,
+        on_enqueued=sender.wake,
     )
     poller = Poller(database, api, on_stored=worker.wake)
     log.info("bot running", extra={"bot_id": me.id, "bot_username": me.username})

@@ -23,6 +23,7 @@ from bot.mapping import (
     UnreadableUpdate,
     route,
 )
+from bot.publish import Publisher
 from bot.render import Call, render, text_calls
 from bot.staff import StaffDesk
 from bot.waiting import wait_any
@@ -57,6 +58,7 @@ class Worker:
         *,
         bot_username: str | None,
         staff: StaffDesk | None = None,
+        publisher: Publisher | None = None,
         on_enqueued: Callable[[], None] = lambda: None,
         utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -64,6 +66,7 @@ class Worker:
         self.service = service
         self.bot_username = bot_username
         self.staff = staff
+        self.publisher = publisher
         self.on_enqueued = on_enqueued
         self.utcnow = utcnow
         self._wake = asyncio.Event()
@@ -84,6 +87,7 @@ class Worker:
                 # Under full load, timers are looked at a few times a second, not per batch.
                 if handled < BATCH_SIZE or loop.time() - timers_checked > TIMER_CHECK_SECONDS:
                     await self.fire_timers()
+                    await self.publish_digests()
                     timers_checked = loop.time()
                     if handled < BATCH_SIZE:
                         wait = await self._until_next_timer()
@@ -197,6 +201,21 @@ class Worker:
         if due:
             self.on_enqueued()
         return len(due)
+
+    async def publish_digests(self) -> int:
+        """Queue the digests that staff asked to publish."""
+        if self.publisher is None:
+            return 0
+        async with self.database.read() as uow:
+            if not await uow.digests.with_status("publishing"):
+                return 0
+        async with self.database.write() as uow:
+            replies = Replies()
+            published = await self.publisher.publish_requested(uow, replies, self.utcnow())
+            await replies.flush(uow, self.utcnow())
+        if published:
+            self.on_enqueued()
+        return published
 
     async def _until_next_timer(self) -> float:
         async with self.database.read() as uow:

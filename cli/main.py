@@ -7,6 +7,7 @@ import click
 from cli.anonymise_commands import anonymise_group
 from cli.chat import chat
 from cli.db import db
+from cli.digest import digest
 from cli.erase import erase
 from cli.purge import purge
 from cli.run import run, status
@@ -30,6 +31,7 @@ for _command in (
     anonymise_group,
     chat,
     db,
+    digest,
     erase,
     purge,
     run,

@@ -50,6 +50,7 @@ async def run(ctx: click.Context) -> None:
                     else None
                 ),
                 staff=StaffDesk(settings),
+                settings=settings,
             )
         except BotStartError as error:
             raise Failure(str(error)) from None

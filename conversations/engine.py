@@ -80,6 +80,8 @@ class Context:
     nudge_after: timedelta | None = timedelta(hours=24)
     retention_days: int | None = None
     retention_action: Literal["anonymise", "delete"] = "anonymise"
+    #: For a follow-up dialogue: the topic (by language) it was started on.
+    topic: dict[str, str] | None = None
     summarise: Callable[[str, Language], str] = field(
         default=lambda answer, _language: key_points(answer)
     )
@@ -152,7 +154,10 @@ class _Turn:
         return texts.text(key, self.language, **values)
 
     def local(self, value: Localized) -> str:
-        return fill(value.get(self.language), self.ctx.organisation.placeholders(self.language))
+        values = self.ctx.organisation.placeholders(self.language)
+        topic = self.state.topic if self.state is not None else None
+        values["topic"] = (topic or {}).get(self.language) or self.t("default_topic")
+        return fill(value.get(self.language), values)
 
     def live(self) -> DialogueState | None:
         return self.state if self.state is not None and self.state.live else None
@@ -209,6 +214,7 @@ class _Turn:
             script_version=self.script.version,
             language=self.ctx.language,
             campaign=campaign,
+            topic=self.ctx.topic,
             step_id=first.id,
         )
         self.enter(0)
@@ -228,6 +234,13 @@ class _Turn:
             self.reply(self.t("forget_confirm"), ((yes, no),))
         elif name == "mydata":
             self.outputs.append(Action("export_data"))
+        elif name in {"unsubscribe", "subscribe"}:
+            wanted = name == "subscribe"
+            self.records.append(ConsentGiven("updates", wanted, self.ctx.now))
+            if self.live() is not None:
+                state = self.live_state()
+                self.update(consents={**state.consents, "updates": wanted})
+            self.reply(self.t("subscribed" if wanted else "unsubscribed"))
         elif name in {"pause", "resume", "skip", "stop"}:
             if self.live() is None:
                 self.reply(self.t("no_dialogue"))

@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Language = Literal["de", "en"]
 LANGUAGES: tuple[Language, ...] = ("de", "en")
 
-#: Placeholders a script text may use; filled from the configured organisation profile.
-ORGANISATION_PLACEHOLDERS = frozenset({"org_name", "org_intro", "org_challenges"})
+#: Placeholders a script text may use: the configured organisation profile, and the topic a
+#: follow-up dialogue was started on (from a published digest's theme).
+SCRIPT_PLACEHOLDERS = frozenset({"org_name", "org_intro", "org_challenges", "topic"})
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _STEP_ID = r"^[a-z][a-z0-9_]{0,31}$"
@@ -38,8 +39,8 @@ class Localized(_Strict):
     def _known_placeholders(self) -> Localized:
         for text in (self.de, self.en):
             for name in _PLACEHOLDER.findall(text):
-                if name not in ORGANISATION_PLACEHOLDERS:
-                    known = ", ".join(sorted(ORGANISATION_PLACEHOLDERS))
+                if name not in SCRIPT_PLACEHOLDERS:
+                    known = ", ".join(sorted(SCRIPT_PLACEHOLDERS))
                     raise ValueError(f"unknown placeholder {{{name}}}; known: {known}")
         return self
 

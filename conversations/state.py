@@ -39,6 +39,8 @@ class DialogueState(BaseModel):
     script_version: int
     language: Language
     campaign: str | None = None
+    #: The topic (by language) a follow-up dialogue is about, if it is one.
+    topic: dict[str, str] | None = None
     status: Status = "active"
     step_id: str
     phase: Phase = "waiting"

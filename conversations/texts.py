@@ -133,6 +133,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "/language – Sprache wechseln (Deutsch/English)\n"
         "/privacy – was ich speichere und warum\n"
         "/mydata – Ihre gespeicherten Daten anzeigen\n"
+        "/unsubscribe – keine Zusammenfassungen mehr bekommen\n"
         "/forget – alle Ihre Daten löschen\n"
         "/start – ein neues Gespräch beginnen",
         "I hold an open conversation with you: you tell, I listen and ask follow-up questions. "
@@ -144,6 +145,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "/language – switch language (Deutsch/English)\n"
         "/privacy – what I store and why\n"
         "/mydata – show the data stored about you\n"
+        "/unsubscribe – stop receiving summaries\n"
         "/forget – erase all your data\n"
         "/start – begin a new conversation",
     ),
@@ -177,6 +179,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "retention_forever": (
         "bis Sie sie mit /forget löschen oder wir das Projekt beenden.",
         "until you erase them with /forget or we end the project.",
+    ),
+    "default_topic": ("ein Thema aus unserer Zusammenfassung", "a topic from our summary"),
+    "unsubscribed": (
+        "Erledigt: Sie bekommen keine Zusammenfassungen mehr. Mit /subscribe können Sie sie "
+        "wieder bestellen.",
+        "Done: you will get no more summaries. /subscribe orders them again.",
+    ),
+    "subscribed": (
+        "Gern: Sie bekommen unsere nächste Zusammenfassung hier. /unsubscribe bestellt sie ab.",
+        "Sure: you will get our next summary here. /unsubscribe cancels it.",
     ),
     "forget_confirm": (
         "Soll ich wirklich alles löschen, was ich über Sie gespeichert habe – alle Gespräche, "

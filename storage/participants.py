@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, func, insert, select, update
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.model import Language
 from conversations.transcript import ConsentEvent, Identity, Participant
+from storage.digests import DigestRepository
 from storage.schema import (
     channel_identities,
     consent_events,
@@ -206,9 +207,9 @@ class ParticipantRepository:
         )
         return True
 
-    async def erase(self, participant_id: str) -> None:
+    async def erase(self, participant_id: str, now: datetime | None = None) -> None:
         """Erase everything about a participant: identity, dialogues, transcripts, consents,
-        and the queued or received messages of their chats."""
+        their queued or received messages, and their quotes in stored digests."""
         chat_ids = [
             r.chat_id
             for r in await self.connection.execute(
@@ -220,6 +221,15 @@ class ParticipantRepository:
         if chat_ids:
             await self.connection.execute(delete(inbox).where(inbox.c.chat_key.in_(chat_ids)))
             await self.connection.execute(delete(outbox).where(outbox.c.chat_id.in_(chat_ids)))
+        dialogue_ids = [
+            r.id
+            for r in await self.connection.execute(
+                select(dialogues.c.id).where(dialogues.c.participant_id == participant_id)
+            )
+        ]
+        await DigestRepository(self.connection).scrub_dialogues(
+            dialogue_ids, now or datetime.now(UTC)
+        )
         # Foreign keys cascade from here to identities, dialogues, entries, edits, consents.
         await self.connection.execute(
             delete(dialogues).where(dialogues.c.participant_id == participant_id)

@@ -366,3 +366,40 @@ imported_dialogues = Table(
     ),
     Column("imported_at", UTCDateTime, nullable=False),
 )
+
+# --- digests: what we heard, published back ------------------------------------------------
+
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("since", UTCDateTime),
+    Column("until", UTCDateTime),
+    Column("script_id", String(32)),
+    Column("campaign", String(64)),
+    # Themes, labels, quotes, dialogue ids, dropped items and the team's note (JSON).
+    Column("content", JSONType, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("approved_at", UTCDateTime),
+    Column("approved_by", String(64)),
+    Column("published_at", UTCDateTime),
+    Column("published_by", String(64)),
+    Index("ix_digests_created", "created_at"),
+)
+
+# Who got a digest: each subscriber once per digest, whatever happens to the process.
+digest_deliveries = Table(
+    "digest_deliveries",
+    metadata,
+    Column("digest_id", String(32), ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "participant_id",
+        String(32),
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("queued_at", UTCDateTime, nullable=False),
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.dialogues import DialogueRepository
+from storage.digests import DigestRepository
 from storage.imports import ImportRepository
 from storage.participants import ParticipantRepository
 from storage.queues import InboxRepository, MetaRepository, OutboxRepository
@@ -24,4 +25,5 @@ class UnitOfWork:
         self.outbox = OutboxRepository(connection)
         self.meta = MetaRepository(connection)
         self.imports = ImportRepository(connection)
+        self.digests = DigestRepository(connection)
         self.staff = StaffRepository(connection)

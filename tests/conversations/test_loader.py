@@ -42,7 +42,7 @@ steps:
 
 def test_builtin_scripts_are_valid_and_have_the_promised_steps() -> None:
     scripts = {p.stem: load_script(p).script for p in builtin_script_paths()}
-    assert set(scripts) == {"discovery", "contact", "future"}
+    assert set(scripts) == {"discovery", "contact", "future", "followup"}
     discovery_steps = [s.id for s in scripts["discovery"].steps]
     assert {"who", "challenges", "needs"} <= set(discovery_steps)
     assert (

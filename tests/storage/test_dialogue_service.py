@@ -14,6 +14,7 @@ from app.ids import CountingIds
 from app.scripts import ScriptLibrary
 from conversations.events import Command, Edited, Event, Press, Reply, Start, Text
 from conversations.loader import default_organisation
+from conversations.model import Language
 from conversations.transcript import Identity
 from storage import schema
 from storage.database import Database
@@ -36,16 +37,23 @@ class Clock:
 class Customer:
     """Talks to the service as one identity, one transaction per event."""
 
-    def __init__(self, database: Database, service: DialogueService, identity: Identity) -> None:
+    def __init__(
+        self,
+        database: Database,
+        service: DialogueService,
+        identity: Identity,
+        language: Language = "en",
+    ) -> None:
         self.database = database
         self.service = service
         self.identity = identity
+        self.language: Language = language
         self.last: Handled | None = None
 
     async def send(self, event: Event, script_id: str | None = None) -> list[str]:
         async with self.database.write() as uow:
             self.last = await self.service.handle(
-                uow, Inbound(self.identity, event, "en", script_id)
+                uow, Inbound(self.identity, event, self.language, script_id)
             )
         return [o.text for o in self.last.outputs if isinstance(o, Reply)]
 
