@@ -29,10 +29,10 @@ from conversations.events import (
     Start,
     Tick,
 )
-from conversations.keypoints import key_points
 from conversations.loader import LoadedScript
 from conversations.model import Language, Organisation, Script
 from conversations.transcript import ConsentEvent, Identity, LoadedDialogue, Participant
+from insights.summary import summarise_answer
 from storage.unit_of_work import UnitOfWork
 
 #: The script a theme's "talk about this" link starts.
@@ -95,7 +95,9 @@ class DialogueService:
         self.engine_settings = engine_settings
         self.clock = clock
         self.ids = ids or IdFactory()
-        self.summarise = summarise or (lambda answer, _language: key_points(answer))
+        # The mirror step reflects each answer through the extractive summariser: key
+        # sentences in the customer's own words, filler left out.
+        self.summarise = summarise or summarise_answer
 
     async def handle(self, uow: UnitOfWork, inbound: Inbound) -> Handled:
         """Handle one customer event inside ``uow``."""

@@ -8,6 +8,7 @@ who allowed quotes (still), nothing published without approval, no participant i
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections.abc import Sequence
@@ -17,9 +18,11 @@ from typing import Any
 
 from app.anonymising import anonymise_entries, anonymiser_for
 from app.llm import LlmClient, LlmConfig, polish_draft
+from conversations.transcript import DialogueInfo, Identity, StoredEntry
 from insights.digest import build_digest
 from insights.publication import quote_text, visible_themes
 from insights.themes.model import DigestDialogue
+from storage.database import Database
 from storage.digests import StoredDigest, scrub_content
 from storage.unit_of_work import UnitOfWork
 
@@ -60,7 +63,36 @@ async def build(
     staff_names: Sequence[str] = (),
     llm: LlmConfig | None = None,
 ) -> StoredDigest:
-    """Build a draft from the finished dialogues matching ``digest_filter`` and store it."""
+    """Build a draft and store it in one unit of work (see :func:`build_in` for servers)."""
+    content = await draft_content(uow, digest_filter, staff_names=staff_names, llm=llm)
+    return await store_draft(uow, content, digest_filter, now=now, created_by=created_by)
+
+
+async def build_in(
+    database: Database,
+    digest_filter: DigestFilter,
+    *,
+    now: datetime,
+    created_by: str,
+    staff_names: Sequence[str] = (),
+    llm: LlmConfig | None = None,
+) -> StoredDigest:
+    """Build a draft reading in one transaction and storing in a short second one, so the
+    bot's writes are not held up while dialogues are anonymised and grouped."""
+    async with database.read() as uow:
+        content = await draft_content(uow, digest_filter, staff_names=staff_names, llm=llm)
+    async with database.write() as uow:
+        return await store_draft(uow, content, digest_filter, now=now, created_by=created_by)
+
+
+async def draft_content(
+    uow: UnitOfWork,
+    digest_filter: DigestFilter,
+    *,
+    staff_names: Sequence[str] = (),
+    llm: LlmConfig | None = None,
+) -> dict[str, Any]:
+    """Return a draft's content from the finished dialogues matching ``digest_filter``."""
     infos = [
         info
         for info in await uow.dialogues.for_export(
@@ -77,25 +109,16 @@ async def build(
         batch = infos[start : start + 200]
         entries = await uow.transcripts.for_dialogues([i.id for i in batch])
         identities = await uow.participants.identities_of(sorted({i.participant_id for i in batch}))
-        for info in batch:
-            anonymised = anonymise_entries(
-                entries[info.id],
-                identities.get(info.participant_id, ()),
-                staff_names,
-                info.language,
+        # CPU work in a thread: a server's event loop keeps answering meanwhile.
+        dialogues.extend(
+            await asyncio.to_thread(
+                _digest_dialogues, batch, entries, identities, staff_names, quotable
             )
-            dialogues.append(
-                DigestDialogue(
-                    id=info.id,
-                    language=info.language,
-                    answers=_answers(anonymised),
-                    quotes_allowed=info.id in quotable,
-                )
-            )
-    draft = build_digest(dialogues)
+        )
+    draft = await asyncio.to_thread(build_digest, dialogues)
     if llm is not None:
         draft = await polish_draft(draft, LlmClient(llm))
-    content = {
+    return {
         **draft.to_dict(),
         "note": {"de": "", "en": ""},
         "period": {
@@ -103,6 +126,40 @@ async def build(
             "until": digest_filter.until.isoformat() if digest_filter.until else None,
         },
     }
+
+
+def _digest_dialogues(
+    infos: Sequence[DialogueInfo],
+    entries: dict[str, list[StoredEntry]],
+    identities: dict[str, list[Identity]],
+    staff_names: Sequence[str],
+    quotable: set[str],
+) -> list[DigestDialogue]:
+    result = []
+    for info in infos:
+        anonymised = anonymise_entries(
+            entries[info.id], identities.get(info.participant_id, ()), staff_names, info.language
+        )
+        result.append(
+            DigestDialogue(
+                id=info.id,
+                language=info.language,
+                answers=_answers(anonymised),
+                quotes_allowed=info.id in quotable,
+            )
+        )
+    return result
+
+
+async def store_draft(
+    uow: UnitOfWork,
+    content: dict[str, Any],
+    digest_filter: DigestFilter,
+    *,
+    now: datetime,
+    created_by: str,
+) -> StoredDigest:
+    """Store built content as a new draft."""
     digest_id = "g_" + secrets.token_hex(4)
     await uow.digests.create(
         digest_id,
@@ -119,17 +176,28 @@ async def build(
     return stored
 
 
-def _answers(entries: Sequence[Any]) -> dict[str, str]:
-    """Answer text per step; a correction from the mirror step replaces what it corrects."""
+def _answers(entries: Sequence[StoredEntry]) -> dict[str, str]:
+    """Answer text per step; a correction from the mirror step replaces what it corrects.
+
+    Several correction messages in a row are one correction (as the engine joins them); a
+    later, separate correction of the same point replaces the earlier one.
+    """
     answers: dict[str, list[str]] = {}
     corrections: dict[str, str] = {}
+    previous: StoredEntry | None = None
     for entry in entries:
-        if entry.speaker != "customer" or not entry.step_id:
-            continue
-        if entry.kind == "answer":
+        if entry.speaker == "customer" and entry.step_id and entry.kind == "answer":
             answers.setdefault(entry.step_id, []).append(entry.text)
-        elif entry.kind == "correction" and entry.corrects:
-            corrections[entry.corrects] = entry.text
+        elif entry.speaker == "customer" and entry.kind == "correction" and entry.corrects:
+            continued = (
+                previous is not None
+                and previous.kind == "correction"
+                and previous.corrects == entry.corrects
+            )
+            corrections[entry.corrects] = (
+                f"{corrections[entry.corrects]}\n{entry.text}" if continued else entry.text
+            )
+        previous = entry
     joined = {step: "\n".join(parts) for step, parts in answers.items()}
     return {**joined, **corrections}
 

@@ -46,9 +46,7 @@ class Publisher:
                 )
                 continue
             await self._queue(uow, digest, content, replies, now)
-            await uow.digests.save(
-                digest.id, content, "published", now, published_by=digest.published_by
-            )
+            await uow.digests.save(digest.id, content, "published", now)
             published += 1
         return published
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from app import digests as workflow
 from app import staff as access
 from app.anonymising import anonymise_entries
 from app.dialogues import Handled
@@ -19,19 +20,38 @@ from bot.render import Call, text_calls
 from conversations.events import Command
 from conversations.keypoints import key_points
 from conversations.transcript import Transcript
+from insights.publication import Language, render, visible_themes
 from storage.staff import DialogueFilter
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-STAFF_COMMANDS = frozenset({"dialogues", "transcript", "find", "stats", "dashboard", "staffhelp"})
+STAFF_COMMANDS = frozenset(
+    {
+        "dialogues",
+        "transcript",
+        "find",
+        "stats",
+        "dashboard",
+        "staffhelp",
+        "digests",
+        "digest",
+        "droptheme",
+        "dropquote",
+        "approve",
+        "publish",
+    }
+)
 HELP = (
     "Staff commands:\n"
     "/dialogues [status] – the latest dialogues\n"
     "/transcript ID – one dialogue (ID may be a unique prefix)\n"
     "/find TEXT – search the customers' answers\n"
     "/stats – how many started, consented, finished; where people drop off\n"
-    "/dashboard – a one-time login link for the web dashboard (sent privately)"
+    "/dashboard – a one-time login link for the web dashboard (sent privately)\n"
+    "/digests – the latest digests; /digest ID [de|en] – preview one\n"
+    "/droptheme ID THEME – leave a theme out; /dropquote ID THEME:N – leave a quote out\n"
+    "/approve ID – approve a draft; /publish ID – publish an approved digest"
 )
 
 
@@ -94,6 +114,8 @@ class StaffDesk:
             text = await self._find(uow, argument, user, now)
         elif name == "stats":
             text = await self._stats(uow, now)
+        elif name in {"digests", "digest", "droptheme", "dropquote", "approve", "publish"}:
+            text = await self._digest_command(uow, name, argument, user, now)
         else:
             text = HELP
         return [(chat_id, text_calls(chat_id, text))]
@@ -156,6 +178,51 @@ class StaffDesk:
                 )
             )
         return "\n".join(lines)
+
+    async def _digest_command(
+        self, uow: UnitOfWork, name: str, argument: str, user: str, now: datetime
+    ) -> str:
+        words = argument.split()
+        if name == "digests":
+            items = await uow.digests.recent(10)
+            if not items:
+                return "No digests yet (needfinder digest build, or the dashboard)."
+            return "\n".join(
+                f"{d.id} · {d.created_at:%Y-%m-%d} · {d.status} · "
+                f"{len(visible_themes(d.content))} themes"
+                for d in items
+            )
+        if not words:
+            return f"Which digest? /{name} ID (see /digests)"
+        try:
+            if name == "digest":
+                digest = await workflow.get(uow, words[0])
+                language: Language = "en" if words[1:] == ["en"] else "de"
+                preview = render(digest.content, language=language, fmt="text")[0]
+                themes = "\n".join(
+                    f"{theme['id']}: {theme['label'][language]} ({len(theme['quotes'])} quotes)"
+                    for _n, theme in visible_themes(digest.content)
+                )
+                return f"{digest.id} · {digest.status}\n{themes}\n\n{preview}"
+            if name == "droptheme" and len(words) == 2:
+                change = workflow.Edit(drop_themes=frozenset({words[1]}))
+                digest = await workflow.edit(uow, words[0], change, now)
+            elif name == "dropquote" and len(words) == 2 and ":" in words[1]:
+                theme, _, number = words[1].partition(":")
+                if not number.isdigit():
+                    return "Usage: /dropquote ID THEME:N (e.g. recruiting:1)"
+                change = workflow.Edit(drop_quotes=frozenset({(theme, int(number))}))
+                digest = await workflow.edit(uow, words[0], change, now)
+            elif name == "approve":
+                digest = await workflow.approve(uow, words[0], user, now)
+            elif name == "publish":
+                digest = await workflow.request_publication(uow, words[0], user, now)
+            else:
+                return HELP
+        except workflow.DigestProblem as problem:
+            return str(problem)
+        await uow.staff.record_audit(user, f"digest_{name}", now, detail=digest.id)
+        return f"Digest {digest.id}: {digest.status}."
 
     async def finished_note(
         self, uow: UnitOfWork, handled: Handled

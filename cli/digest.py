@@ -138,7 +138,7 @@ async def show(ctx: click.Context, digest_id: str, fmt: str, language: str) -> N
     nargs=3,
     multiple=True,
     metavar="THEME DE EN",
-    help="New German and English label for a theme (theme id, e.g. t1).",
+    help="New German and English label for a theme (its id, e.g. recruiting).",
 )
 @click.option("--drop-theme", multiple=True, metavar="THEME", help="Leave a theme out.")
 @click.option(
@@ -163,7 +163,7 @@ async def edit(
         theme, _, number = item.partition(":")
         if not number.isdigit():
             raise click.BadParameter(
-                f"{item!r}: expected THEME:N, e.g. t2:1", param_hint="--drop-quote"
+                f"{item!r}: expected THEME:N, e.g. recruiting:1", param_hint="--drop-quote"
             )
         quotes.add((theme, int(number)))
     async with open_runtime(settings_from(ctx)) as runtime, runtime.database.write() as uow:

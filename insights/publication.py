@@ -112,7 +112,10 @@ def _blocks(
         label = theme["label"].get(language) or theme["label"].get("de") or ""
         n = len(theme["dialogue_ids"])
         size = text("conversation", language) if n == 1 else text("conversations", language, n=n)
-        lines = [bold.format(esc(f"{number}. {label}")) + esc(f" · {size}")]
+        if fmt == "html":
+            lines = [bold.format(esc(f"{number}. {label}")) + paragraph.format(esc(size))]
+        else:
+            lines = [bold.format(esc(f"{number}. {label}")) + esc(f" · {size}")]
         for quote in theme.get("quotes", []):
             lines.append(italic.format(esc(f"„{quote_text(quote)}“")))
         if link_for is not None:

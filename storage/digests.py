@@ -132,8 +132,10 @@ class DigestRepository:
             values.update(approved_at=None, approved_by=None)
         if status == "approved":
             values.update(approved_at=now, approved_by=approved_by)
+        if status == "publishing":
+            values.update(published_by=published_by)
         if status == "published":
-            values.update(published_at=now, published_by=published_by)
+            values.update(published_at=now)
         await self.connection.execute(
             update(digests).where(digests.c.id == digest_id).values(**values)
         )

@@ -18,7 +18,7 @@ from web.context import WebContext
 from web.guard import Endpoint, staff_only
 from web.security import SecurityHeaders
 from web.templating import build_templates, render
-from web.views import audit, coding, dialogues, exports, funnel, login, transcript
+from web.views import audit, coding, dialogues, digests, exports, funnel, login, transcript
 
 STATIC_DIR = Path(__file__).parent / "static"
 #: Forms are a few fields; nothing legitimate comes close.
@@ -37,6 +37,13 @@ STAFF_ROUTES: tuple[tuple[str, Endpoint, str], ...] = (
     ("/tags/{tag_id:int}", coding.tag_excerpts, "GET"),
     ("/funnel", funnel.funnel_page, "GET"),
     ("/export", exports.export, "POST"),
+    ("/digests", digests.digest_list, "GET"),
+    ("/digests", digests.build_digest, "POST"),
+    ("/digests/{digest_id}", digests.digest_page, "GET"),
+    ("/digests/{digest_id}/edit", digests.edit_digest, "POST"),
+    ("/digests/{digest_id}/approve", digests.approve_digest, "POST"),
+    ("/digests/{digest_id}/publish", digests.publish_digest, "POST"),
+    ("/digests/{digest_id}/download", digests.download_digest, "GET"),
     ("/audit", audit.audit_page, "GET"),
     ("/logout", login.log_out, "POST"),
 )

@@ -58,7 +58,12 @@ def test_digest_built_approved_published_and_answered(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
     channel = fake_telegram.channel("Community")
-    bot = BotProcess(fake_telegram, tmp_path, NEEDFINDER_COMMUNITY_CHAT_ID=str(channel.chat_id))
+    bot = BotProcess(
+        fake_telegram,
+        tmp_path,
+        NEEDFINDER_COMMUNITY_CHAT_ID=str(channel.chat_id),
+        NEEDFINDER_STAFF_USER_IDS="4242",
+    )
     bot.start()
     try:
         users = [fake_telegram.user(language_code=lang) for lang, _ in CUSTOMERS]
@@ -93,9 +98,20 @@ def test_digest_built_approved_published_and_answered(
             timeout=120,
         )
         assert unapproved.returncode == 2 and "only an approved digest" in unapproved.stderr
-        cli(bot, "digest", "approve", digest_id)
+        # Staff approve and publish from Telegram.
+        staff = fake_telegram.user(user_id=4242, first_name="Sam", language_code="en")
+        staff.send("/digests")
+        staff.wait_for_message(containing=f"{digest_id} · ")
+        staff.send(f"/digest {digest_id} en")
+        preview = staff.wait_for_message(containing="What we heard")
+        assert "quotes)" in preview.text  # each theme with its id, label and quotes
+        staff.send(f"/publish {digest_id}")
+        staff.wait_for_message(containing="only an approved digest can be published")
+        staff.send(f"/approve {digest_id}")
+        staff.wait_for_message(containing=f"Digest {digest_id}: approved.")
         fake_telegram.block(users[4].id)  # one subscriber blocked the bot meanwhile
-        cli(bot, "digest", "publish", digest_id)
+        staff.send(f"/publish {digest_id}")
+        staff.wait_for_message(containing=f"Digest {digest_id}: publishing.")
 
         post = channel.wait_for_message(containing="Was wir gehört haben", timeout=30)
         assert "Wir bauen eine Online-Bestellung." in post.text

@@ -12,7 +12,7 @@ from app import digests as workflow
 from app.dialogues import DialogueService
 from conversations.events import Command, Start, Text
 from conversations.transcript import ConsentEvent, Identity
-from insights.publication import render
+from insights.publication import render, visible_themes
 from storage.database import Database
 from tests.storage.test_dialogue_service import Customer, make_service
 
@@ -163,11 +163,14 @@ async def test_nothing_is_published_without_approval_and_checks(database: Databa
         await workflow.edit(uow, digest.id, fixed, NOW)
         approved = await workflow.approve(uow, digest.id, "staff", NOW)
         assert approved.status == "approved"
-        # Editing an approved digest makes it a draft again.
+        # Editing an approved digest makes it a draft again; a dropped theme is not published.
+        first = visible_themes(approved.content)[0][1]
         edited = await workflow.edit(
-            uow, digest.id, workflow.Edit(drop_themes=frozenset({"t1"})), NOW
+            uow, digest.id, workflow.Edit(drop_themes=frozenset({first["id"]})), NOW
         )
         assert edited.status == "draft" and edited.approved_at is None
+        assert first["id"] not in [t["id"] for _n, t in visible_themes(edited.content)]
+        assert first["label"]["en"] not in render(edited.content, language="en", fmt="text")[0]
         await workflow.approve(uow, digest.id, "staff", NOW)
         publishing = await workflow.request_publication(uow, digest.id, "staff", NOW)
     assert publishing.status == "publishing"

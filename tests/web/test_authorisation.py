@@ -14,6 +14,7 @@ import pytest
 from itsdangerous import Signer, URLSafeTimedSerializer
 from starlette.routing import Mount, Route
 
+from app import digests as workflow
 from app.staff import confirm_member, create_login_link, open_session, secret_key
 from tests.web.conftest import BASE_URL, CUSTOMER_ID, STAFF_ID, Clock, LoggedIn, csrf_of, log_in
 from web.app import PUBLIC_PATHS, STAFF_ROUTES, create_app
@@ -39,12 +40,16 @@ async def every_staff_call(web: WebContext, seeded: dict[str, list[int]]) -> lis
     async with web.database.write() as uow:
         tag = await uow.staff.tag_entry(entry_id, "existing", STAFF_ID, web.clock())
         note = await uow.staff.add_note(entry_id, "existing note", STAFF_ID, web.clock())
+        digest = await workflow.build(
+            uow, workflow.DigestFilter(), now=web.clock(), created_by=STAFF_ID
+        )
     assert tag is not None and note is not None
     values = {
         "dialogue_id": "d_000000000001",
         "entry_id": str(entry_id),
         "tag_id": str(tag.id),
         "note_id": str(note.id),
+        "digest_id": digest.id,
     }
     calls = []
     for route in create_app(web).routes:
@@ -76,7 +81,11 @@ async def check_refused(
 ) -> None:
     """Every call is refused (GET: to the login page; POST: 403) and shows nothing."""
     for call in calls:
-        data = {"csrf": csrf, "tag": "leak", "note": "leak", "fmt": "csv"} if csrf else {}
+        data = (
+            {"csrf": csrf, "tag": "leak", "note": "leak", "fmt": "csv", "note_en": "leak"}
+            if csrf
+            else {}
+        )
         if call.method == "POST":
             response = await http.post(call.path, data=data)
             assert response.status_code == 403, call
@@ -95,7 +104,9 @@ async def assert_nothing_changed(web: WebContext) -> None:
         coding = await uow.staff.coding_for_dialogue("d_000000000001")
         assert [n.text for c in coding.values() for n in c.notes] == ["existing note"]
         audit = await uow.staff.audit()
+        digests = await uow.digests.recent()
     assert [e.action for e in audit.entries if e.action not in {"login", "logout"}] == []
+    assert [(d.status, d.content["note"]) for d in digests] == [("draft", {"de": "", "en": ""})]
 
 
 Scenario = Callable[[httpx.AsyncClient, WebContext, Clock], Awaitable[None]]

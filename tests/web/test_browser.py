@@ -1,6 +1,8 @@
 """A staff member's journey in a real browser (Debian's Chromium through Playwright) against a
 real uvicorn on a loopback port: login link → list → filter → transcript → tag → tag overview
-→ export; hostile transcripts stay inert. Screenshots go to test-artifacts/screenshots/."""
+→ export; then a digest: build → edit → refused and accepted approval → trace a theme to a
+transcript's summary → download → publish. Hostile transcripts and labels stay inert.
+Screenshots go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ from app.staff import create_login_link
 from storage.database import Database
 from tests.web.conftest import STAFF_ID, make_settings
 from tests.web.live_server import LiveServer
-from tests.web.seeding import TELEGRAM_HTML, XSS_IMG, XSS_SCRIPT, seed, standard_seeds
+from tests.web.seeding import TELEGRAM_HTML, XSS_IMG, XSS_SCRIPT, Seed, seed, standard_seeds
+from tests.web.test_digests import digest_seeds
 from web.app import step_order
 from web.context import WebContext
 
@@ -65,13 +68,23 @@ class Dashboard:
 
 @pytest.fixture
 def dashboard(tmp_path: Path) -> Iterator[Dashboard]:
+    yield from serve(tmp_path, standard_seeds())
+
+
+@pytest.fixture
+def digest_dashboard(tmp_path: Path) -> Iterator[Dashboard]:
+    """The dashboard with enough finished dialogues for a digest with themes."""
+    yield from serve(tmp_path, standard_seeds() + digest_seeds())
+
+
+def serve(tmp_path: Path, seeds: list[Seed]) -> Iterator[Dashboard]:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'needfinder.db'}"
 
     async def prepare() -> dict[str, list[int]]:
         database = Database(database_url)
         try:
             await database.upgrade()
-            return await seed(database, standard_seeds())
+            return await seed(database, seeds)
         finally:
             await database.dispose()
 
@@ -239,5 +252,121 @@ def test_hostile_transcript_is_inert(dashboard: Dashboard, browser: Browser) -> 
     expect(page.locator("tr.hit").first).to_contain_text(XSS_SCRIPT)
     assert page.locator("main script, main img").count() == 0
     shot(page, "12-hostile-search")
+    assert watch.dialogs == []
+    context.close()
+
+
+def log_in(page: Page, dashboard: Dashboard) -> None:
+    page.goto(dashboard.login_link())
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile("/dialogues$"))
+
+
+def test_digest_journey(digest_dashboard: Dashboard, browser: Browser, tmp_path: Path) -> None:
+    page = browser.new_page(accept_downloads=True)
+    watch = Watch(page)
+    log_in(page, digest_dashboard)
+
+    page.get_by_role("link", name="Digests", exact=True).click()
+    expect(page.get_by_role("heading", name="Digests", exact=True)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("No digests yet")
+    shot(page, "13-digests")
+
+    # Build a draft from every finished dialogue.
+    page.get_by_role("button", name="Build draft").click()
+    expect(page).to_have_url(re.compile(r"/digests/g_[0-9a-f]+\?done=built$"))
+    expect(page.get_by_role("status").first).to_contain_text("Draft built.")
+    theme = page.locator("fieldset.theme").first
+    expect(theme.locator("legend")).to_contain_text("Theme 1")
+    first_quote = theme.locator("figure.quote blockquote").first.inner_text()
+    shot(page, "14-digest-draft")
+
+    # Edit: a clearer label, one quote dropped, a note that names an e-mail address.
+    theme.get_by_label("English label").fill("Finding people to hire")
+    theme.get_by_label("Drop quote 1").check()
+    page.get_by_label("Note in German").fill("Schreiben Sie an chef@beispiel.de")
+    page.get_by_label("Note in English").fill("Write to us.")
+    page.get_by_role("button", name="Approve").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Not approved: note (de) may contain personal data (EMAIL)")
+    expect(alert).to_contain_text("Your changes were saved.")
+    expect(page.locator("h1 .status")).to_have_text("draft")
+    expect(page.locator("#preview-en")).to_contain_text("Finding people to hire")
+    expect(page.locator("#preview-en")).not_to_contain_text(first_quote)
+    shot(page, "15-approval-refused")
+
+    # Fix the note and approve.
+    page.get_by_label("Note in German").fill("Wir stellen zwei Leute für den Support ein.")
+    page.get_by_label("Note in English").fill("We are hiring two people for support.")
+    page.get_by_role("button", name="Approve").click()
+    expect(page).to_have_url(re.compile(r"\?done=approved$"))
+    expect(page.locator("h1 .status")).to_have_text("approved")
+    expect(page.locator("#preview-de")).to_contain_text("Wir stellen zwei Leute")
+    expect(page.locator("section.exports")).to_contain_text("sends it to 7 subscribers")
+    shot(page, "16-approved")
+    digest_url = page.url.split("?")[0]
+
+    # Trace the theme to a dialogue it draws on: the transcript with its summary.
+    theme = page.locator("fieldset.theme").first
+    theme.locator("details.sources summary").click()
+    theme.locator("details.sources a").first.click()
+    expect(page).to_have_url(re.compile(r"/dialogues/d_\w+\?view=anonymised$"))
+    summary = page.get_by_role("region", name=re.compile("Summary"))
+    expect(summary).to_contain_text("Your challenges")
+    expect(summary).to_contain_text("anonymised")
+    shot(page, "17-traced-summary")
+    page.goto(digest_url)
+
+    # Downloads: Markdown and a standalone HTML page.
+    with page.expect_download() as download_info:
+        page.locator("#preview-de").get_by_role("link", name="Markdown").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith("-de.md")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert text.startswith("## Was wir gehört haben") and "Wir stellen zwei Leute" in text
+
+    # Publish: the running bot sends it; the page says so and nothing can change any more.
+    page.get_by_role("button", name="Publish").click()
+    expect(page).to_have_url(re.compile(r"\?done=publishing$"))
+    expect(page.locator("h1 .status")).to_have_text("publishing")
+    expect(page.locator("p.notice")).to_contain_text("the running bot")
+    expect(page.get_by_role("button", name="Save")).to_have_count(0)
+    shot(page, "18-publishing")
+
+    page.get_by_role("link", name="Digests", exact=True).click()
+    expect(page.locator("table.list tbody tr").first).to_contain_text("publishing")
+    page.get_by_role("link", name="Audit log").click()
+    audit = page.locator("table.list tbody")
+    for action in ("digest build", "digest edit", "digest approve", "digest publish"):
+        expect(audit).to_contain_text(action)
+    shot(page, "19-digest-audit")
+
+    assert watch.dialogs == []
+    # The refused approval answers 409, which Chromium logs; nothing else (no CSP violation).
+    assert len(watch.errors) == 1 and "409 (Conflict)" in watch.errors[0], watch.errors
+
+
+def test_hostile_digest_label_is_inert(digest_dashboard: Dashboard, browser: Browser) -> None:
+    # Bypass the Content-Security-Policy: escaping alone must keep the payloads inert.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    watch = Watch(page)
+    log_in(page, digest_dashboard)
+    page.goto(f"{digest_dashboard.server.url}/digests")
+    page.get_by_role("button", name="Build draft").click()
+    theme = page.locator("fieldset.theme").first
+    theme.get_by_label("German label").fill(XSS_SCRIPT)
+    theme.get_by_label("English label").fill(XSS_IMG)
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(re.compile(r"\?done=saved$"))
+    expect(page.locator("#preview-de")).to_contain_text(XSS_SCRIPT)
+    expect(page.locator("#preview-en")).to_contain_text(XSS_IMG)
+    expect(page.locator("fieldset.theme").first.get_by_label("English label")).to_have_value(
+        XSS_IMG
+    )
+    assert page.locator("main script, main img").count() == 0
+    shot(page, "20-hostile-digest")
     assert watch.dialogs == []
     context.close()

@@ -1,4 +1,5 @@
-"""One dialogue as a chat, raw or anonymised, with tags and notes on the customer's answers."""
+"""One dialogue as a chat, raw or anonymised, with tags and notes on the customer's answers, and
+for a finished dialogue a summary in the customer's own words."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from conversations.transcript import Transcript
 from web.auditing import record
 from web.context import current_staff, web_context
 from web.templating import render
+from web.views.transcript_summary import pinned_script, summary_panel
 
 
 def view_param(value: object) -> str:
@@ -38,12 +40,19 @@ async def transcript_page(request: Request) -> Response:
             if view == "anonymised"
             else []
         )
+        script = await pinned_script(uow, loaded.info) if loaded.info.status == "finished" else None
     transcript = Transcript(loaded.info, tuple(entries))
     if view == "anonymised":
         # Anonymising is CPU work; keep the event loop free for other requests.
         transcript = await run_in_threadpool(
             anonymise_transcript, transcript, identities, web.settings.staff_names
         )
+    # Built from the entries shown, so the anonymised view's summary is anonymised too.
+    panel = (
+        summary_panel(transcript.entries, script, transcript.info.language)
+        if transcript.info.status == "finished"
+        else None
+    )
     await record(
         web,
         current_staff(request).telegram_user_id,
@@ -62,5 +71,6 @@ async def transcript_page(request: Request) -> Response:
             "coding": coding,
             "tag_names": tag_names,
             "view": view,
+            "summary": panel,
         },
     )
