@@ -221,6 +221,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=500, help="customers for the capacity run")
     parser.add_argument("--latency-rate", type=float, default=100.0, help="turns/s offered")
     parser.add_argument("--latency-seconds", type=float, default=20.0, help="length of that run")
+    parser.add_argument("--no-echo", action="store_true", help="skip the echo-bot baseline")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     fake = Fake()
@@ -229,6 +230,8 @@ def main() -> None:
         print(f"capacity: {capacity:,.0f} durable turns/s ({args.customers * 8} turns, SQLite)")
         offered, p50, p99 = measure_latency(fake, args.latency_rate, args.latency_seconds)
         print(f"latency at {offered:,.0f} turns/s offered: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+        if args.no_echo:
+            return
         echo = measure_echo(fake, args.customers * 8)
         print(f"bare python-telegram-bot echo: {echo:,.0f} turns/s")
         print(f"ratio needfinder / echo: {capacity / echo:.2f}")
