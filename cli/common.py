@@ -16,6 +16,9 @@ from conversations.loader import ScriptError
 from storage.database import DatabaseUnavailable
 
 P = ParamSpec("P")
+
+#: Long-running commands whose INFO logs operators want by default.
+SERVICES = frozenset({"run", "web"})
 T = TypeVar("T")
 
 
@@ -38,7 +41,10 @@ def settings_from(ctx: click.Context) -> Settings:
         except SettingsError as error:
             raise Failure(str(error)) from None
         ctx.obj["settings"] = settings
-        configure_logging(settings.log_level)
+        # Services log at the configured level; one-off commands stay quiet unless asked to.
+        service = ctx.find_root().invoked_subcommand in SERVICES
+        explicit = "log_level" in settings.model_fields_set
+        configure_logging(settings.log_level if service or explicit else "WARNING")
     assert isinstance(settings, Settings)
     return settings
 
