@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -17,6 +18,7 @@ from insights.publication import render, visible_themes
 from storage.digests import StoredDigest
 
 OPERATOR = "cli"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group()
@@ -27,8 +29,24 @@ def digest() -> None:
 digest.add_command(evaluate_command)
 
 
-def _formats() -> click.Choice[str]:
-    return click.Choice(["json", "md", "html", "telegram"])
+def _output_options(command: F) -> F:
+    """Add --format and --lang, shared by the commands that print a digest."""
+    command = click.option(
+        "--lang",
+        "language",
+        type=click.Choice(["de", "en"]),
+        default="de",
+        show_default=True,
+        help="Language of the text formats.",
+    )(command)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["json", "md", "html", "telegram"]),
+        default="md",
+        show_default=True,
+        help="json (themes, labels, counts, quotes, dialogue ids), md, html or telegram.",
+    )(command)
 
 
 @digest.command()
@@ -38,22 +56,7 @@ def _formats() -> click.Choice[str]:
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Dialogues started before (UTC).")
 @click.option("--script", "script_id", help="Only dialogues of this script.")
 @click.option("--campaign", help="Only dialogues of this campaign.")
-@click.option(
-    "--format",
-    "fmt",
-    type=_formats(),
-    default="md",
-    show_default=True,
-    help="How to print the draft.",
-)
-@click.option(
-    "--lang",
-    "language",
-    type=click.Choice(["de", "en"]),
-    default="de",
-    show_default=True,
-    help="Language of the printed draft.",
-)
+@_output_options
 @click.pass_context
 @run_async
 async def build(
@@ -106,22 +109,7 @@ async def list_digests(ctx: click.Context) -> None:
 
 @digest.command()
 @click.argument("digest_id")
-@click.option(
-    "--format",
-    "fmt",
-    type=_formats(),
-    default="md",
-    show_default=True,
-    help="json (themes, labels, counts, quotes, dialogue ids), md, html or telegram.",
-)
-@click.option(
-    "--lang",
-    "language",
-    type=click.Choice(["de", "en"]),
-    default="de",
-    show_default=True,
-    help="Language of the text formats.",
-)
+@_output_options
 @click.pass_context
 @run_async
 async def show(ctx: click.Context, digest_id: str, fmt: str, language: str) -> None:
