@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -62,7 +63,9 @@ async def export_dialogues(uow: UnitOfWork, options: ExportOptions) -> AsyncIter
         for info in batch:
             dialogue_entries = entries[info.id]
             if options.anonymised:
-                dialogue_entries = anonymise_entries(
+                # CPU work in a thread: a dashboard streaming this keeps answering others.
+                dialogue_entries = await asyncio.to_thread(
+                    anonymise_entries,
                     dialogue_entries,
                     identities.get(info.participant_id, ()),
                     options.staff_names,
