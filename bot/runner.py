@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
+from app.anonymising import anonymiser_for
 from app.dialogues import DialogueService
 from app.retention import RetentionPolicy, purge
 from app.settings import Settings
@@ -22,6 +23,7 @@ from bot.sender import Sender, backoff
 from bot.staff import StaffDesk
 from bot.waiting import wait_any
 from bot.worker import Worker
+from insights.summary import summarise_answer
 from storage.database import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,9 @@ async def run_bot(
         on_enqueued=sender.wake,
     )
     poller = Poller(database, api, on_stored=worker.wake)
+    # Load the word lists now, not in the middle of the first customer's dialogue.
+    summarise_answer("Wir backen Brot. We bake bread.", "de")
+    anonymiser_for(()).anonymise("Anna Berger, anna@example.org", language="de")
     # Everything loaded at start-up stays for the process's life: keep it out of the cyclic
     # garbage collector's full passes, which otherwise pause the event loop for tens of ms.
     gc.collect()

@@ -33,12 +33,12 @@ from insights.theme_eval import (
 )
 @click.option(
     "--split",
-    type=click.Choice(["all", "dev", "holdout", "holdout2"]),
+    type=click.Choice(["all", "dev", "holdout", "holdout2", "holdout3"]),
     default="all",
     show_default=True,
     help=(
-        "Score one part on its own: dev was tuned on; holdout and holdout2 were written "
-        "after tuning (holdout2 also after the lexicon was extended for holdout's gaps)."
+        "Score one part on its own: dev was tuned on; holdout, holdout2 and holdout3 were "
+        "each written after the tuning before them (holdout3 after concept-lexicon-v2)."
     ),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

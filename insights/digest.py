@@ -7,17 +7,19 @@
 ...     DigestDialogue("d2", "en", {"challenges": "We can't find staff to hire."}, True),
 ... ])
 >>> [(t.label.en, t.dialogue_ids) for t in draft.themes]
-[('Staff and recruiting', ('d1', 'd2'))]
+[('Staff', ('d1', 'd2'))]
 
 The default method runs offline on the shipped bilingual concept lexicon (no model, no
-download); see :mod:`insights.themes.cluster` for how themes are found. Everything here is a
-pure function of its input: the same dialogues give the same draft, in any order.
+download); see :mod:`insights.themes.cluster` for how themes are found. Words the lexicon lacks
+are learned from the digest's own dialogues (:mod:`insights.themes.expansion`), so an answer in
+unexpected words can still join the theme of the customers who used the same words. Everything
+here is a pure function of its input: the same dialogues give the same draft, in any order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from insights.themes.cluster import (
     Community,
@@ -27,13 +29,14 @@ from insights.themes.cluster import (
     dialogue_scores,
     louvain,
 )
+from insights.themes.expansion import WordLearning, learned_scores
 from insights.themes.features import DialogueFeatures, Segment, extract
 from insights.themes.labels import theme_label
 from insights.themes.lexicon import Lexicon, lexicon
 from insights.themes.model import THEME_STEPS, DigestDialogue, DigestDraft, Theme
 from insights.themes.quotes import select_quotes
 
-METHOD = "concept-lexicon-v1"
+METHOD = "concept-lexicon-v2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,8 @@ class DigestSettings:
     relative_score: float = 0.4
     #: Concepts seen in fewer dialogues than this take no part in forming themes.
     min_concept_dialogues: int = 2
+    #: Learning of words the lexicon lacks from the digest's own dialogues (None: off).
+    learning: WordLearning | None = field(default_factory=WordLearning)
 
 
 def build_digest(
@@ -78,7 +83,18 @@ def build_digest(
         features, stats, settings.min_concept_dialogues, sorted(lex.related), settings.prior
     )
     communities = [Community(tuple(c)) for c in louvain(graph, settings.resolution)]
-    members = _assign(features, communities, stats, settings)
+    scores = [dialogue_scores(feature, communities, stats) for feature in features]
+    if settings.learning is not None:
+        scores = learned_scores(
+            features,
+            communities,
+            stats,
+            scores,
+            settings.min_score,
+            settings.relative_score,
+            settings.learning,
+        )
+    members = _assign(scores, len(communities), settings)
     themes: list[Theme] = []
     for index, community in enumerate(communities):
         chosen = [features[i] for i in members[index]]
@@ -97,17 +113,13 @@ def build_digest(
 
 
 def _assign(
-    features: Sequence[DialogueFeatures],
-    communities: Sequence[Community],
-    stats: ConceptStats,
-    settings: DigestSettings,
+    scores: Sequence[Sequence[float]], size: int, settings: DigestSettings
 ) -> list[list[int]]:
     """For each community, the dialogues (by index) that speak about it strongly enough."""
-    members: list[list[int]] = [[] for _ in communities]
-    for index, feature in enumerate(features):
-        scores = dialogue_scores(feature, communities, stats)
-        best = max(scores, default=0.0)
-        for community, value in enumerate(scores):
+    members: list[list[int]] = [[] for _ in range(size)]
+    for index, row in enumerate(scores):
+        best = max(row, default=0.0)
+        for community, value in enumerate(row):
             if value >= settings.min_score and value >= settings.relative_score * best:
                 members[community].append(index)
     return members

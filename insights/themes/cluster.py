@@ -174,12 +174,21 @@ def _local_moves(graph: Mapping[int, Mapping[int, float]], resolution: float) ->
 def dialogue_scores(
     feature: DialogueFeatures, communities: Sequence[Community], stats: ConceptStats
 ) -> list[float]:
-    """How strongly one dialogue speaks about each community's topic."""
+    """How strongly one dialogue speaks about each community's topic.
+
+    Generic concepts (lexicon weight below 1, like "people" or "time") add to a community's
+    score only when the dialogue also names a specific concept of it: "nobody" alone says
+    nothing about staff.
+    """
     scores = [0.0] * len(communities)
+    generic = [0.0] * len(communities)
     owner = {c: i for i, community in enumerate(communities) for c in community.concepts}
     for segment in feature.segments:
         for concept in segment.concepts:
             i = owner.get(concept)
             if i is not None:
-                scores[i] += stats.strength(concept)
-    return scores
+                if stats.weight.get(concept, 1.0) < 1.0:
+                    generic[i] += stats.strength(concept)
+                else:
+                    scores[i] += stats.strength(concept)
+    return [s + g if s else 0.0 for s, g in zip(scores, generic, strict=True)]

@@ -1,9 +1,10 @@
 """Map German and English words to shared concepts, using the curated lexicon in package data.
 
 The lexicon (``insights/data/concepts.yaml``) lists, per concept, German and English words,
-stems and phrases. Matching folds case and umlauts, strips common inflection endings, and splits
-German compounds greedily into known parts ("Fachkräftemangel" → staff + shortage), so the
-lexicon needs stems, not every word form.
+stems and phrases. Matching folds case and umlauts, strips common inflection endings (English
+"-ing"/"-ed" too), splits German compounds greedily into known parts ("Fachkräftemangel" →
+staff + shortage), and forgives one typing slip in longer words ("Mitrabeiter"), so the lexicon
+needs stems, not every word form.
 """
 
 from __future__ import annotations
@@ -24,12 +25,17 @@ _TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 # Inflection endings tried when a word is not in the lexicon as written.
 _ENDINGS: dict[Language, tuple[str, ...]] = {
     "de": ("ern", "en", "er", "es", "em", "e", "n", "s"),
-    "en": ("'s", "ies", "es", "s"),
+    "en": ("'s", "ies", "ing", "ed", "es", "s"),
 }
 # German compound parts: a stem inside a word must be this long, a whole word at its end this
 # long, so that short words do not match by accident ("amt" in "insgesamt").
 _MIN_INNER_STEM = 5
 _MIN_HEAD_WORD = 4
+# Typing slips (two letters swapped, one dropped or doubled, never the first letter) are
+# forgiven in words of this length or more, against lexicon terms at least this long, so that
+# short words do not turn into other short words ("Tür" is no slip of "teuer").
+_MIN_SLIP_WORD = 6
+_MIN_SLIP_TERM = 6
 
 
 def fold(text: str) -> str:
@@ -63,6 +69,10 @@ class _Table:
     phrases: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
     stem_lengths: tuple[int, ...] = ()
     phrase_stem_lengths: tuple[int, ...] = ()
+    # Every term with one typing slip -> the term (words as a whole, stems as prefixes).
+    slipped_words: dict[str, set[str]] = field(default_factory=dict)
+    slipped_stems: dict[str, set[str]] = field(default_factory=dict)
+    slipped_stem_lengths: tuple[int, ...] = ()
 
 
 class Lexicon:
@@ -89,6 +99,7 @@ class Lexicon:
             table.phrase_stem_lengths = tuple(
                 sorted({len(k) - 1 for k in table.phrases if k.endswith("*")}, reverse=True)
             )
+            _index_slips(table)
         # Per-instance caches: a bound method cached at class level would keep lexicons alive.
         self.word_concepts = lru_cache(maxsize=200_000)(self._word_concepts)
 
@@ -108,9 +119,14 @@ class Lexicon:
 
     def concepts_in(self, text: str, language: Language) -> dict[str, int]:
         """Count the concepts mentioned in ``text`` (a phrase's words count once, for it)."""
+        return self.analyse(text, language)[0]
+
+    def analyse(self, text: str, language: Language) -> tuple[dict[str, int], list[str]]:
+        """Count the concepts in ``text`` and list its folded words that matched no concept."""
         words = tokens(text)
         table = self._tables[language]
         counts: dict[str, int] = {}
+        unmatched: list[str] = []
         i = 0
         while i < len(words):
             matched = self._phrase_at(table, words, i)
@@ -119,10 +135,12 @@ class Lexicon:
                 i += length
             else:
                 concept_ids = self.word_concepts(words[i], language)
+                if not concept_ids:
+                    unmatched.append(words[i])
                 i += 1
             for concept_id in concept_ids:
                 counts[concept_id] = counts.get(concept_id, 0) + 1
-        return counts
+        return counts, unmatched
 
     def _phrase_at(
         self, table: _Table, words: list[str], i: int
@@ -156,6 +174,8 @@ class Lexicon:
             if not found:
                 for part in word.split("-"):
                     found |= self._match(table, part, language)
+        if not found and len(word) >= _MIN_SLIP_WORD and word.isalpha():
+            found = self._slip(table, word, language)
         excluded = {
             concept
             for stem, concepts in table.exceptions.items()
@@ -174,17 +194,33 @@ class Lexicon:
         stem = _longest_stem(table, word, 0)
         return set(table.stems[stem]) if stem else set()
 
+    @staticmethod
+    def _slip(table: _Table, word: str, language: Language) -> set[str]:
+        """Concepts of a word that is a lexicon term with one typing slip."""
+        for form in _forms(word, language):
+            if form in table.slipped_words:
+                return {c for term in sorted(table.slipped_words[form]) for c in table.words[term]}
+        for length in table.slipped_stem_lengths:
+            prefix = word[:length]
+            if length <= len(word) and prefix in table.slipped_stems:
+                return {c for term in table.slipped_stems[prefix] for c in table.stems[term]}
+        return set()
+
     def _compound(self, table: _Table, word: str) -> set[str]:
         """Split a German word greedily into known stems and a known last word."""
         found: set[str] = set()
         i = 0
         while i < len(word) - 2:
+            inner = i > 0
+            if inner and not _part_starts_at(word, i):
+                i += 1
+                continue
             stem = _longest_stem(table, word, i)
-            if stem and (i == 0 or len(stem) >= _MIN_INNER_STEM):
+            if stem and (not inner or len(stem) >= _MIN_INNER_STEM):
                 found |= table.stems[stem]
                 i += len(stem)
                 continue
-            if i > 0:
+            if inner:
                 head = word[i:]
                 for form in _forms(head, "de"):
                     if len(form) >= _MIN_HEAD_WORD and form in table.words:
@@ -192,6 +228,47 @@ class Lexicon:
                         return found
             i += 1
         return found
+
+
+def _part_starts_at(word: str, i: int) -> bool:
+    """Whether a compound part may start at ``i`` (after three letters, or a participle's "ge").
+
+    A short prefix is no compound part: "Vertrag" holds no "Ertrag", "ankündigen" no
+    "kündigen", but "gekündigt" does hold "kündig".
+    """
+    return i >= 3 or (i == 2 and word.startswith("ge"))
+
+
+def _slips(term: str, *, stem: bool = False) -> set[str]:
+    """The term with one typing slip: two neighbours swapped, a letter dropped or doubled.
+
+    A stem never loses a letter (as a prefix, "mitteil" without its "i" would be "mittel"),
+    nor a word its last one ("directory" without its "y" is "director").
+    """
+    slips: set[str] = set()
+    for i in range(1, len(term)):
+        if not stem and i < len(term) - 1:
+            slips.add(term[:i] + term[i + 1 :])
+        slips.add(term[:i] + term[i] + term[i:])
+        if i + 1 < len(term):
+            slips.add(term[:i] + term[i + 1] + term[i] + term[i + 2 :])
+    slips.discard(term)
+    return slips
+
+
+def _index_slips(table: _Table) -> None:
+    """Index every long enough word and stem under each of its slips (real terms win)."""
+    for term in table.words:
+        if len(term) >= _MIN_SLIP_TERM and term.isalpha():
+            for slip in _slips(term):
+                if slip not in table.words:
+                    table.slipped_words.setdefault(slip, set()).add(term)
+    for stem in table.stems:
+        if len(stem) >= _MIN_SLIP_TERM and stem.isalpha():
+            for slip in _slips(stem, stem=True):
+                if slip not in table.stems:
+                    table.slipped_stems.setdefault(slip, set()).add(stem)
+    table.slipped_stem_lengths = tuple(sorted({len(s) for s in table.slipped_stems}, reverse=True))
 
 
 def _pattern_matches(pattern: str, word: str) -> bool:
@@ -208,7 +285,17 @@ def _forms(word: str, language: Language) -> Iterable[str]:
     yield word
     for ending in _ENDINGS[language]:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
-            yield word[: -len(ending)] + ("y" if ending == "ies" else "")
+            base = word[: -len(ending)]
+            if ending == "ies":
+                yield base + "y"
+            elif ending in ("ing", "ed"):
+                # "hiring" → hire, "planned" → plan, "ordered" → order.
+                yield base
+                yield base + "e"
+                if base[-1] == base[-2] and base[-1] not in "aeiouls" and len(base) > 3:
+                    yield base[:-1]
+            else:
+                yield base
 
 
 def _longest_stem(table: _Table, word: str, start: int) -> str | None:

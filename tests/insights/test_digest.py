@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from insights.digest import build_digest
+from insights.digest import DigestSettings, build_digest
 from insights.theme_eval import (
     TARGET_MIXED,
     TARGET_RECOVERED,
@@ -15,6 +15,7 @@ from insights.theme_eval import (
     evaluate,
     generate_shipped_set,
     load_eval_set,
+    score,
 )
 from insights.themes.model import DigestDialogue, DigestDraft
 
@@ -135,14 +136,25 @@ def test_evaluation_meets_the_targets_on_the_shipped_set(eval_set: list[EvalDial
 def test_evaluation_on_the_dev_split_alone(eval_set: list[EvalDialogue]) -> None:
     report = evaluate([d for d in eval_set if d.split == "dev"])
     assert report.recovered_share >= TARGET_RECOVERED
-    for score in report.scores:
-        assert score.purity >= 0.6 and score.recall >= 0.5, score
+    for theme in report.scores:
+        assert theme.purity >= 0.6 and theme.recall >= 0.5, theme
 
 
-# Floors for the held-out splits, each scored on its own (a digest of 100 dialogues). They
-# are below the target and written down as they are: the lexicon misses indirect wording
-# ("the contact form is a black hole"). They guard against making things worse.
-HELD_OUT_FLOORS = {"holdout": 0.75, "holdout2": 0.3}
+def test_the_held_out_splits_are_there(eval_set: list[EvalDialogue]) -> None:
+    for split, size in (("holdout", 100), ("holdout2", 100), ("holdout3", 120)):
+        dialogues = [d for d in eval_set if d.split == split]
+        assert len(dialogues) == size
+        assert {d.language for d in dialogues} == {"de", "en"}
+        assert len({t for d in dialogues for t in d.themes}) == 9
+        assert sum(len(d.themes) == 2 for d in dialogues) >= 20
+
+
+# Floors for the held-out splits, each scored on its own (a digest of 100–120 dialogues), set
+# just under what concept-lexicon-v2 gives. holdout2 was scored once at 33 % (v1); its failures
+# were then read while the lexicon was broadened, so its 89 % is no longer an unseen figure.
+# holdout3 was written after v2 was frozen and scored once: 56 % (v1 gives 44 % on it), below
+# the 80 % target. They guard against making things worse.
+HELD_OUT_FLOORS = {"holdout": 0.85, "holdout2": 0.85, "holdout3": 0.55}
 
 
 @pytest.mark.parametrize("split", sorted(HELD_OUT_FLOORS))
@@ -153,3 +165,14 @@ def test_held_out_splits_stay_at_least_where_they_are(
     assert report.recovered_share >= HELD_OUT_FLOORS[split], report.as_dict()
     assert report.mixed_share >= TARGET_MIXED
     assert report.bad_quotes == 0
+
+
+@pytest.mark.parametrize("split", sorted(HELD_OUT_FLOORS))
+def test_word_learning_never_costs_a_held_out_theme(
+    eval_set: list[EvalDialogue], split: str
+) -> None:
+    # Learning unknown words from the digest's own dialogues is what lifts holdout3 from a
+    # third of its themes (lexicon alone) to over half; on no held-out split may it cost one.
+    dialogues = [d for d in eval_set if d.split == split]
+    plain = build_digest([d.to_digest() for d in dialogues], settings=DigestSettings(learning=None))
+    assert evaluate(dialogues).recovered_share >= score(dialogues, plain, 0.0).recovered_share

@@ -31,6 +31,15 @@ def test_json_for_one_split() -> None:
     assert {t["theme"] for t in data["themes"]} >= {"staff", "prices", "delivery"}
 
 
+def test_json_for_the_newest_held_out_split() -> None:
+    result = CliRunner().invoke(evaluate_command, ["--json", "--split", "holdout3"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["dialogues"] == 120
+    assert data["bad_quotes"] == 0
+    assert len(data["themes"]) == 9
+
+
 def test_check_fails_when_a_target_is_missed(tmp_path: Path) -> None:
     # Every dialogue says the same thing, labelled with two different themes: at most one of
     # the two can be recovered with purity ≥ 60 %.
