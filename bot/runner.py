@@ -69,7 +69,6 @@ async def run_bot(
     *,
     messages_per_second: float = 29.0,
     retention: RetentionPolicy | None = None,
-    staff: StaffDesk | None = None,
     settings: Settings | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
@@ -92,7 +91,8 @@ async def run_bot(
         database,
         service,
         bot_username=me.username,
-        staff=staff,
+        # Staff commands and digest publication need the settings (who is staff, where to post).
+        staff=StaffDesk(settings) if settings is not None else None,
         publisher=Publisher(settings, me.username) if settings is not None else None,
         on_enqueued=sender.wake,
     )

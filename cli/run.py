@@ -20,7 +20,6 @@ async def run(ctx: click.Context) -> None:
     from app.retention import RetentionPolicy
     from bot.api import BotApi
     from bot.runner import BotStartError, run_bot
-    from bot.staff import StaffDesk
 
     settings = settings_from(ctx)
     if settings.telegram_bot_token is None:
@@ -49,7 +48,6 @@ async def run(ctx: click.Context) -> None:
                     if settings.retention_days
                     else None
                 ),
-                staff=StaffDesk(settings),
                 settings=settings,
             )
         except BotStartError as error:

@@ -205,10 +205,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Done: everything I had stored about you is erased. Send /start whenever you want to "
         "begin again.",
     ),
-    "mydata_none": (
-        "Über Sie ist nichts gespeichert außer Ihrer Telegram-Nummer, damit ich antworten kann.",
-        "Nothing is stored about you except your Telegram number, so that I can reply.",
-    ),
 }
 
 
@@ -217,11 +213,6 @@ def text(key: str, language: Language, **values: object) -> str:
     german, english = _TEXTS[key]
     template = german if language == "de" else english
     return template.format(**values) if values else template
-
-
-def has_text(key: str) -> bool:
-    """Return whether ``key`` is a known engine text."""
-    return key in _TEXTS
 
 
 #: Whole answers that say nothing yet; they earn a follow-up question (see AskStep.vague).

@@ -27,12 +27,6 @@ class DialogueRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
 
-    async def latest_for(self, participant_id: str, *, lock: bool = False) -> LoadedDialogue | None:
-        """Return the participant's most recent dialogue (locked for update if asked)."""
-        query = _LATEST_LOCKED if lock else _LATEST
-        row = (await self.connection.execute(query, {"participant_id": participant_id})).first()
-        return _loaded(row) if row else None
-
     async def latest_by_identity(
         self, channel: str, external_id: str
     ) -> tuple[Participant, LoadedDialogue | None] | None:
@@ -246,14 +240,6 @@ class DialogueRepository:
         )
         return str(value) if value is not None else None
 
-
-_LATEST = (
-    select(dialogues)
-    .where(dialogues.c.participant_id == bindparam("participant_id"))
-    .order_by(dialogues.c.started_at.desc(), dialogues.c.id.desc())
-    .limit(1)
-)
-_LATEST_LOCKED = _LATEST.with_for_update()
 
 _latest = dialogues.alias("latest")
 _latest_id = (

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.model import Language
@@ -21,28 +21,12 @@ from storage.schema import (
     participants,
 )
 
-# Built once (the hot path of every customer message).
-_BY_IDENTITY = (
-    select(participants)
-    .join(channel_identities, channel_identities.c.participant_id == participants.c.id)
-    .where(
-        channel_identities.c.channel == bindparam("channel"),
-        channel_identities.c.external_id == bindparam("external_id"),
-    )
-)
-
 
 class ParticipantRepository:
     """Reads and writes participants; identity data stays in its own table."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
-
-    async def find_by_identity(self, channel: str, external_id: str) -> Participant | None:
-        """Return the participant behind a channel identity, if known."""
-        parameters = {"channel": channel, "external_id": external_id}
-        row = (await self.connection.execute(_BY_IDENTITY, parameters)).first()
-        return _participant(row) if row else None
 
     async def find_by_chat(self, channel: str, chat_id: str) -> str | None:
         """Return the id of the participant reached through ``chat_id``, if any."""

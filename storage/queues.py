@@ -87,11 +87,9 @@ class InboxRepository:
         )
         return len((await self.connection.execute(statement)).all())
 
-    async def pending(self, limit: int = 100, *, lock: bool = False) -> list[InboxItem]:
+    async def pending(self, limit: int = 100) -> list[InboxItem]:
         """Return unhandled updates, oldest first."""
         query = select(inbox).where(inbox.c.status == "pending").order_by(inbox.c.id).limit(limit)
-        if lock:
-            query = query.with_for_update(skip_locked=True)
         return [
             InboxItem(r.id, r.channel, r.update_id, r.chat_key, r.payload or {}, r.attempts)
             for r in await self.connection.execute(query)
