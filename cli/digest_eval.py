@@ -33,12 +33,13 @@ from insights.theme_eval import (
 )
 @click.option(
     "--split",
-    type=click.Choice(["all", "dev", "holdout", "holdout2", "holdout3"]),
+    type=click.Choice(["all", "dev", "holdout", "holdout2", "holdout3", "holdout4"]),
     default="all",
     show_default=True,
     help=(
-        "Score one part on its own: dev was tuned on; holdout, holdout2 and holdout3 were "
-        "each written after the tuning before them (holdout3 after concept-lexicon-v2)."
+        "Score one part on its own: dev was tuned on; holdout to holdout3 were each written "
+        "after the tuning before them and then read for the next; holdout4 was written blind "
+        "(without seeing the method) and never tuned on."
     ),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

@@ -36,7 +36,7 @@ from insights.themes.lexicon import Lexicon, lexicon
 from insights.themes.model import THEME_STEPS, DigestDialogue, DigestDraft, Theme
 from insights.themes.quotes import select_quotes
 
-METHOD = "concept-lexicon-v2"
+METHOD = "concept-lexicon-v3"
 
 
 @dataclass(frozen=True, slots=True)

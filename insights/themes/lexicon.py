@@ -5,6 +5,11 @@ stems and phrases. Matching folds case and umlauts, strips common inflection end
 "-ing"/"-ed" too), splits German compounds greedily into known parts ("Fachkräftemangel" →
 staff + shortage), and forgives one typing slip in longer words ("Mitrabeiter"), so the lexicon
 needs stems, not every word form.
+
+Some words mean different things in different topics ("stock" next to a till system is data,
+not a delivery; "pay" next to a price rise is a cost, not a late payment). The lexicon's
+``context`` rules say, per sentence, which concept such a word stands for given the concepts
+around it, so an ambiguous word follows the sentence's topic instead of pulling it elsewhere.
 """
 
 from __future__ import annotations
@@ -58,6 +63,18 @@ class Concept:
     weight: float = 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class ContextRule:
+    """In a sentence that also mentions one of ``near``, ``concept`` becomes ``becomes``.
+
+    ``becomes`` None drops the concept: its word meant nothing topical there.
+    """
+
+    concept: str
+    near: frozenset[str]
+    becomes: str | None
+
+
 @dataclass(slots=True)
 class _Table:
     """The terms of one language, indexed for fast look-up."""
@@ -83,6 +100,15 @@ class Lexicon:
         #: Pairs of related concepts (each pair once, sorted), a prior for theme building.
         self.related: set[tuple[str, str]] = set()
         self._tables: dict[Language, _Table] = {"de": _Table(), "en": _Table()}
+        #: Disambiguation by the sentence's other concepts, applied in order.
+        self.context: tuple[ContextRule, ...] = tuple(
+            ContextRule(
+                str(rule["concept"]),
+                frozenset(str(c) for c in rule["near"]),
+                None if rule.get("becomes") is None else str(rule["becomes"]),
+            )
+            for rule in data.get("context", ())
+        )
         for concept_id, entry in data["concepts"].items():
             label = entry["label"]
             self.concepts[concept_id] = Concept(
@@ -140,7 +166,23 @@ class Lexicon:
                 i += 1
             for concept_id in concept_ids:
                 counts[concept_id] = counts.get(concept_id, 0) + 1
-        return counts, unmatched
+        return self._disambiguate(counts), unmatched
+
+    def _disambiguate(self, counts: dict[str, int]) -> dict[str, int]:
+        """Apply the context rules: each looks at the sentence's concepts as first found."""
+        if not self.context or len(counts) < 2:
+            return counts
+        found = set(counts)
+        result = dict(counts)
+        for rule in self.context:
+            if rule.concept not in result or rule.concept not in found:
+                continue
+            if not rule.near & (found - {rule.concept}):
+                continue
+            count = result.pop(rule.concept)
+            if rule.becomes is not None:
+                result[rule.becomes] = result.get(rule.becomes, 0) + count
+        return result
 
     def _phrase_at(
         self, table: _Table, words: list[str], i: int

@@ -32,7 +32,7 @@ def test_json_for_one_split() -> None:
 
 
 def test_json_for_the_newest_held_out_split() -> None:
-    result = CliRunner().invoke(evaluate_command, ["--json", "--split", "holdout3"])
+    result = CliRunner().invoke(evaluate_command, ["--json", "--split", "holdout4"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["dialogues"] == 120

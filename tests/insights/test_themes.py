@@ -8,7 +8,7 @@ import pytest
 
 from insights.digest import DigestSettings, build_digest
 from insights.themes.features import extract
-from insights.themes.lexicon import fold, lexicon
+from insights.themes.lexicon import Lexicon, fold, lexicon
 from insights.themes.model import DigestDialogue
 from insights.themes.segments import Span, sentences, shorten
 
@@ -197,18 +197,18 @@ def test_placeholders_are_not_topics() -> None:
 
 
 def test_unknown_words_are_learned_from_the_digest_itself() -> None:
-    # "Servicewüste" and "Endlosschleife" are not in the lexicon. Customers whose other words
+    # "Servicewüste" and "Bandansage" are not in the lexicon. Customers whose other words
     # are clearly about reaching someone use them, so a dialogue that says nothing but these
     # two words joins their theme, together with the English answers on the same topic.
     known = [
-        ("r1", "de", "Die Hotline ist nie erreichbar. Servicewüste, Endlosschleife."),
+        ("r1", "de", "Die Hotline ist nie erreichbar. Servicewüste, Bandansage."),
         ("r2", "de", "Telefonisch erreicht man niemanden, echte Servicewüste."),
-        ("r3", "de", "Rückruf versprochen, nie angerufen. Eine Endlosschleife."),
+        ("r3", "de", "Rückruf versprochen, nie angerufen. Eine Bandansage."),
         ("r4", "en", "Nobody answers the phone, nobody calls back."),
         ("r5", "en", "The hotline is always busy and nobody calls back."),
     ]
     only_unknown = DigestDialogue(
-        "u", "de", {"challenges": "Bei euch ist Servicewüste und Endlosschleife."}, True
+        "u", "de", {"challenges": "Bei euch ist Servicewüste und Bandansage."}, True
     )
     dialogues = [*_dialogues(STAFF + known), only_unknown]
     draft = build_digest(dialogues)
@@ -227,3 +227,55 @@ def test_a_word_never_vouches_for_its_own_dialogue() -> None:
     lonely = DigestDialogue("u", "de", {"challenges": "Bei euch ist Servicewüste."}, True)
     draft = build_digest([*_dialogues(STAFF + PRICES), lonely])
     assert "u" in draft.unthemed_dialogue_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # "Stock" and "Lager" next to a till or software are data kept by a system …
+        ("A till that talks to the stockroom.", "en", {"till", "data"}),
+        ("Eine Kasse, die mit dem Lager spricht.", "de", {"till", "data"}),
+        # … and alone they are goods on the shelf.
+        ("Spare parts are out of stock.", "en", {"stock", "lead_time"}),
+        # Paying by card is going digital; paying more for gas is a price, not cash flow.
+        ("Customers want to pay by card.", "en", {"digital"}),
+        ("We pay twice as much for gas now.", "en", {"prices", "energy"}),
+        # Apprentices one cannot find are recruiting; apprentices being taught are training.
+        ("Wir finden keinen Azubi, niemand bewirbt sich.", "de", {"people", "recruiting"}),
+        ("Unsere Azubis brauchen bessere Schulungen.", "de", {"training"}),
+        # Waiting is for money, for goods or for an answer, as the sentence says.
+        ("We wait months for our money.", "en", {"liquidity", "payment"}),
+        ("We wait months for the parts.", "en", {"stock", "lead_time"}),
+        ("We wait weeks for a reply.", "en", {"replies"}),
+    ],
+)
+def test_ambiguous_words_follow_the_sentence(text: str, language: str, expected: set[str]) -> None:
+    assert set(lexicon().concepts_in(text, language)) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # Indirect wording and compounds that name no topic word outright.
+        ("It feels like talking to a brick wall.", "en", {"replies"}),
+        ("Die Zahlungsmoral ist schlecht, die Außenstände wachsen.", "de", {"invoices"}),
+        ("Wir sind unterbesetzt, die Stelle bleibt unbesetzt.", "de", {"staff", "recruiting"}),
+        ("Ich müsste selber mal wieder auf die Schulbank.", "de", {"training"}),
+    ],
+)
+def test_indirect_wording_and_compounds(text: str, language: str, expected: set[str]) -> None:
+    assert set(lexicon().concepts_in(text, language)) == expected  # type: ignore[arg-type]
+
+
+def test_context_rules_only_fire_next_to_their_trigger() -> None:
+    data = {
+        "concepts": {
+            "stock": {"label": {"de": "Lager", "en": "Stock"}, "en": ["stock"]},
+            "software": {"label": {"de": "Software", "en": "Software"}, "en": ["system"]},
+            "data": {"label": {"de": "Daten", "en": "Data"}, "en": ["data"]},
+        },
+        "context": [{"concept": "stock", "near": ["software"], "becomes": "data"}],
+    }
+    small = Lexicon(data)
+    assert small.concepts_in("stock", "en") == {"stock": 1}
+    assert small.concepts_in("the stock system", "en") == {"data": 1, "software": 1}
