@@ -10,7 +10,9 @@ from typing import Literal
 from app.anonymising import anonymise_entries
 from storage.database import Database
 
-BATCH = 100
+#: Dialogues per transaction: in the running bot the transaction holds the write lock and the
+#: anonymiser runs on the event loop, so batches stay small enough not to delay live replies.
+BATCH = 20
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ async def run(ctx: click.Context) -> None:
             "TELEGRAM_BOT_TOKEN is not set – get a token from @BotFather and put it in .env, "
             "or try Needfinder without Telegram: needfinder chat"
         )
-    async with open_runtime(settings) as runtime:
+    # The bot's many short statements run inline on the event loop (storage.inline_sqlite).
+    async with open_runtime(settings, inline_sqlite=True) as runtime:
         api = BotApi(
             settings.telegram_bot_token.get_secret_value(),
             settings.telegram_api_url,

@@ -51,10 +51,12 @@ def load_content(settings: Settings) -> tuple[ScriptLibrary, Organisation]:
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings, *, migrate: bool = True, inline_sqlite: bool = False
+) -> AsyncIterator[Runtime]:
     """Build the runtime, bring the database schema up to date, and clean up afterwards."""
     library, organisation = load_content(settings)
-    database = Database(settings.effective_database_url)
+    database = Database(settings.effective_database_url, inline_sqlite=inline_sqlite)
     try:
         if migrate:
             await database.upgrade()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -20,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage.inline_sqlite import READER_BUSY_TIMEOUT_MS, InlineDBAPI
 from storage.unit_of_work import UnitOfWork
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -33,8 +35,18 @@ class Database:
     """One database: hands out units of work (one transaction each) and runs migrations."""
 
     def __init__(
-        self, url: str, *, echo: bool = False, connect_args: dict[str, Any] | None = None
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        connect_args: dict[str, Any] | None = None,
+        inline_sqlite: bool = False,
     ) -> None:
+        """Set up the engine; ``inline_sqlite`` runs SQLite calls on the loop's thread.
+
+        Inline SQLite (see :mod:`storage.inline_sqlite`) is for the bot, whose statements are
+        short and many; commands and the dashboard keep aiosqlite's helper thread.
+        """
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -52,12 +64,16 @@ class Database:
         arguments = dict(connect_args or {})
         if self.is_sqlite:
             arguments.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
-        pool = {"pool_size": 8, "max_overflow": 8} if self.is_sqlite else {}
+        options: dict[str, Any] = {"pool_size": 8, "max_overflow": 8} if self.is_sqlite else {}
+        self.inline = self.is_sqlite and inline_sqlite
+        if self.inline:
+            options["module"] = InlineDBAPI()
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, pool_pre_ping=not self.is_sqlite, connect_args=arguments, **pool
+            url, echo=echo, pool_pre_ping=not self.is_sqlite, connect_args=arguments, **options
         )
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, inline=self.inline)
+        self._checkpoints = _Checkpoints(self.engine.url.database or "") if self.inline else None
         # Writes on SQLite start with BEGIN IMMEDIATE: a deferred transaction that later
         # upgrades to a write fails at once with SQLITE_BUSY, whatever the busy timeout.
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
@@ -69,12 +85,45 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[UnitOfWork]:
         """Open a write transaction; it commits when the block ends, rolls back on error."""
-        async with (
-            self._write_lock,
-            _translate_errors(self.url),
-            self._write_engine.begin() as connection,
-        ):
-            yield UnitOfWork(connection)
+        async with self._write_lock, _translate_errors(self.url):
+            connection = await self._begin_write()
+            try:
+                yield UnitOfWork(connection)
+            except BaseException:
+                await connection.rollback()
+                raise
+            else:
+                await connection.commit()
+            finally:
+                await connection.close()
+        if self._checkpoints is not None:
+            self._checkpoints.after_write()
+
+    async def _begin_write(self) -> AsyncConnection:
+        """Connect and start the write transaction, waiting out other processes' writers.
+
+        Inline connections do not sleep in SQLite's busy handler (that would stall the event
+        loop), so a writer in another process (the dashboard, a command) is waited for here.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        delay = 0.002
+        while True:
+            connection = await self._write_engine.connect()
+            try:
+                await connection.begin()
+            except OperationalError as error:
+                await connection.close()
+                busy = "locked" in str(error.orig) or "busy" in str(error.orig)
+                if not (self.inline and busy) or loop.time() > deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.1)
+                continue
+            except BaseException:
+                await connection.close()
+                raise
+            return connection
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[UnitOfWork]:
@@ -111,7 +160,9 @@ class Database:
             await connection.run_sync(_with_connection, run)
 
     async def dispose(self) -> None:
-        """Close all pooled connections."""
+        """Close all pooled connections (after a last WAL checkpoint, when inline)."""
+        if self._checkpoints is not None:
+            await self._checkpoints.finish()
         await self.engine.dispose()
 
 
@@ -128,7 +179,9 @@ def _with_connection(connection: Connection, run: Any) -> None:
     run(config)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, inline: bool) -> None:
+    busy_timeout = READER_BUSY_TIMEOUT_MS if inline else SQLITE_BUSY_TIMEOUT_MS
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Take transaction control away from pysqlite so the "begin" hook below decides.
@@ -136,14 +189,65 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if inline:
+            # Checkpoints write the database file; _Checkpoints runs them off the loop.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if inline and mode == "IMMEDIATE":
+            # Fail at once if another process writes; Database._begin_write waits for it.
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_timeout}")
+        else:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class _Checkpoints:
+    """WAL checkpoints for inline SQLite, in a worker thread on their own connection."""
+
+    #: Checkpoint after this many write transactions, or this long after the last one.
+    EVERY_WRITES = 100
+    EVERY_SECONDS = 1.0
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.writes = 0
+        self.last = 0.0
+        #: Checkpoints started so far.
+        self.runs = 0
+        self.task: asyncio.Task[None] | None = None
+
+    def after_write(self) -> None:
+        """Count a committed write; start a checkpoint when one is due."""
+        self.writes += 1
+        now = asyncio.get_running_loop().time()
+        due = self.writes >= self.EVERY_WRITES or now - self.last >= self.EVERY_SECONDS
+        if due and (self.task is None or self.task.done()):
+            self.writes = 0
+            self.last = now
+            self.runs += 1
+            self.task = asyncio.create_task(asyncio.to_thread(self._checkpoint))
+
+    def _checkpoint(self) -> None:
+        connection = sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+
+    async def finish(self) -> None:
+        """Wait for a running checkpoint."""
+        if self.task is not None:
+            with contextlib.suppress(Exception):
+                await self.task
 
 
 @asynccontextmanager

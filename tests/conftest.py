@@ -49,11 +49,14 @@ def pg_database(schema: str) -> Database:
     return Database(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "sqlite-inline", "postgresql"])
 async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """An empty database of each kind (not migrated)."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'needfinder.db'}")
+    """An empty database of each kind (not migrated); "sqlite-inline" is the bot's SQLite."""
+    if request.param.startswith("sqlite"):
+        database = Database(
+            f"sqlite+aiosqlite:///{tmp_path / 'needfinder.db'}",
+            inline_sqlite=request.param == "sqlite-inline",
+        )
         yield database
         await database.dispose()
         return
@@ -77,7 +80,9 @@ async def database(empty_database: Database) -> Database:
 async def second_database(database: Database, tmp_path: Path) -> AsyncIterator[Database]:
     """Another migrated, empty database of the same kind as ``database``."""
     if database.is_sqlite:
-        other = Database(f"sqlite+aiosqlite:///{tmp_path / 'second.db'}")
+        other = Database(
+            f"sqlite+aiosqlite:///{tmp_path / 'second.db'}", inline_sqlite=database.inline
+        )
         await other.upgrade()
         yield other
         await other.dispose()
