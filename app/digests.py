@@ -50,6 +50,7 @@ class Edit:
 
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     drop_themes: frozenset[str] = frozenset()
+    restore_themes: frozenset[str] = frozenset()
     drop_quotes: frozenset[tuple[str, int]] = frozenset()
     note: dict[str, str] | None = None
 
@@ -228,6 +229,8 @@ async def edit(uow: UnitOfWork, digest_id: str, change: Edit, now: datetime) -> 
             }
         if theme["id"] in change.drop_themes:
             theme["dropped"] = True
+        elif theme["id"] in change.restore_themes:
+            theme.pop("dropped", None)
         theme["quotes"] = [
             quote
             for index, quote in enumerate(theme.get("quotes", []), start=1)
@@ -250,6 +253,8 @@ async def approve(uow: UnitOfWork, digest_id: str, by: str, now: datetime) -> St
     problems = check(content)
     if problems:
         raise DigestProblem("not approved: " + "; ".join(problems))
+    # Approval answers why the bot once sent it back (see return_to_draft).
+    content.pop("returned", None)
     await uow.digests.save(digest.id, content, "approved", now, approved_by=by)
     return await get(uow, digest.id)
 
@@ -282,6 +287,25 @@ async def current_content(uow: UnitOfWork, digest: StoredDigest) -> dict[str, An
         theme = {**theme, "quotes": [q for q in theme["quotes"] if q["dialogue_id"] in allowed]}
         themes.append(theme)
     return {**content, "themes": themes}
+
+
+async def return_to_draft(
+    uow: UnitOfWork,
+    digest: StoredDigest,
+    content: dict[str, Any],
+    problems: list[str],
+    now: datetime,
+) -> None:
+    """Make a digest that failed its last check a draft again, keeping why for staff to see."""
+    returned = {"at": now.isoformat(), "problems": list(problems)}
+    await uow.digests.save(digest.id, {**content, "returned": returned}, "draft", now)
+
+
+def returned_problems(digest: StoredDigest) -> list[str]:
+    """Why the bot sent this draft back instead of publishing it (empty: it did not)."""
+    if digest.status != "draft":
+        return []
+    return [str(p) for p in (digest.content.get("returned") or {}).get("problems", [])]
 
 
 def check(content: dict[str, Any]) -> list[str]:

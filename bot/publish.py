@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import digests as workflow
 from app.settings import Settings
-from bot.render import PARSE_MODE, Call
+from bot.render import PARSE_MODE, Call, text_calls
 from insights.publication import Language, render
 from storage.digests import StoredDigest
 from storage.unit_of_work import UnitOfWork
@@ -39,16 +39,30 @@ class Publisher:
             problems = workflow.check(content)
             if problems:
                 # Consent can change between approval and now; never publish what fails.
-                await uow.digests.save(digest.id, content, "draft", now)
+                await workflow.return_to_draft(uow, digest, content, problems, now)
                 log.error(
                     "digest not published; back to draft",
                     extra={"digest_id": digest.id, "problems": len(problems)},
                 )
+                self._tell_staff(digest, problems, replies)
                 continue
             await self._queue(uow, digest, content, replies, now)
             await uow.digests.save(digest.id, content, "published", now)
             published += 1
         return published
+
+    def _tell_staff(self, digest: StoredDigest, problems: list[str], replies: Replies) -> None:
+        """Tell the staff chat (if there is one) why a digest went back to draft."""
+        chat_id = self.settings.staff_chat_id
+        if chat_id is None:
+            return
+        # The problems name places ("theme 2 quote 1"), never the text or a person.
+        text = (
+            f"Digest {digest.id} was not published and is a draft again:\n- "
+            + "\n- ".join(problems)
+            + f"\nFix it and approve again: /digest {digest.id}"
+        )
+        replies.add(str(chat_id), text_calls(str(chat_id), text))
 
     async def _queue(
         self,

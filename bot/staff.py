@@ -37,10 +37,14 @@ STAFF_COMMANDS = frozenset(
         "digests",
         "digest",
         "droptheme",
+        "restoretheme",
         "dropquote",
         "approve",
         "publish",
     }
+)
+DIGEST_COMMANDS = frozenset(
+    {"digests", "digest", "droptheme", "restoretheme", "dropquote", "approve", "publish"}
 )
 HELP = (
     "Staff commands:\n"
@@ -50,7 +54,8 @@ HELP = (
     "/stats – how many started, consented, finished; where people drop off\n"
     "/dashboard – a one-time login link for the web dashboard (sent privately)\n"
     "/digests – the latest digests; /digest ID [de|en] – preview one\n"
-    "/droptheme ID THEME – leave a theme out; /dropquote ID THEME:N – leave a quote out\n"
+    "/droptheme ID THEME – leave a theme out; /restoretheme ID THEME – take it back in\n"
+    "/dropquote ID THEME:N – leave a quote out\n"
     "/approve ID – approve a draft; /publish ID – publish an approved digest"
 )
 
@@ -114,7 +119,7 @@ class StaffDesk:
             text = await self._find(uow, argument, user, now)
         elif name == "stats":
             text = await self._stats(uow, now)
-        elif name in {"digests", "digest", "droptheme", "dropquote", "approve", "publish"}:
+        elif name in DIGEST_COMMANDS:
             text = await self._digest_command(uow, name, argument, user, now)
         else:
             text = HELP
@@ -203,9 +208,20 @@ class StaffDesk:
                     f"{theme['id']}: {theme['label'][language]} ({len(theme['quotes'])} quotes)"
                     for _n, theme in visible_themes(digest.content)
                 )
+                dropped = [t["id"] for t in digest.content.get("themes", []) if t.get("dropped")]
+                if dropped:
+                    themes += "\nDropped (/restoretheme): " + ", ".join(dropped)
+                returned = workflow.returned_problems(digest)
+                if returned:
+                    themes += "\nNot published, back to draft:\n- " + "\n- ".join(returned)
                 return f"{digest.id} · {digest.status}\n{themes}\n\n{preview}"
-            if name == "droptheme" and len(words) == 2:
-                change = workflow.Edit(drop_themes=frozenset({words[1]}))
+            if name in ("droptheme", "restoretheme") and len(words) == 2:
+                theme_ids = frozenset({words[1]})
+                change = (
+                    workflow.Edit(drop_themes=theme_ids)
+                    if name == "droptheme"
+                    else workflow.Edit(restore_themes=theme_ids)
+                )
                 digest = await workflow.edit(uow, words[0], change, now)
             elif name == "dropquote" and len(words) == 2 and ":" in words[1]:
                 theme, _, number = words[1].partition(":")
@@ -222,6 +238,9 @@ class StaffDesk:
         except workflow.DigestProblem as problem:
             return str(problem)
         await uow.staff.record_audit(user, f"digest_{name}", now, detail=digest.id)
+        if name in ("droptheme", "restoretheme"):
+            done = "dropped" if name == "droptheme" else "taken back in"
+            return f"Digest {digest.id}: theme {words[1]} {done}; {digest.status}."
         return f"Digest {digest.id}: {digest.status}."
 
     async def finished_note(

@@ -116,6 +116,9 @@ async def show(ctx: click.Context, digest_id: str, fmt: str, language: str) -> N
     """Print a digest (Markdown and HTML are ready for newsletters and intranets)."""
     async with open_runtime(settings_from(ctx)) as runtime, runtime.database.read() as uow:
         stored = await _get(uow, digest_id)
+    returned = workflow.returned_problems(stored)
+    if returned:
+        click.echo("not published, back to draft: " + "; ".join(returned), err=True)
     click.echo(_print(stored, fmt, language))
 
 
@@ -130,6 +133,9 @@ async def show(ctx: click.Context, digest_id: str, fmt: str, language: str) -> N
 )
 @click.option("--drop-theme", multiple=True, metavar="THEME", help="Leave a theme out.")
 @click.option(
+    "--restore-theme", multiple=True, metavar="THEME", help="Take a dropped theme back in."
+)
+@click.option(
     "--drop-quote", multiple=True, metavar="THEME:N", help="Leave out quote N (from 1) of a theme."
 )
 @click.option("--note-de", help="The team's section in German: what we will do about it.")
@@ -141,11 +147,15 @@ async def edit(
     digest_id: str,
     label: tuple[tuple[str, str, str], ...],
     drop_theme: tuple[str, ...],
+    restore_theme: tuple[str, ...],
     drop_quote: tuple[str, ...],
     note_de: str | None,
     note_en: str | None,
 ) -> None:
-    """Edit a draft: labels, dropped themes or quotes, the team's note (needs approval again)."""
+    """Edit a draft: labels, dropped or restored themes, dropped quotes, the team's note.
+
+    Any edit makes the digest a draft that needs approval again.
+    """
     quotes = set()
     for item in drop_quote:
         theme, _, number = item.partition(":")
@@ -166,6 +176,7 @@ async def edit(
         change = workflow.Edit(
             labels={theme: (de, en) for theme, de, en in label},
             drop_themes=frozenset(drop_theme),
+            restore_themes=frozenset(restore_theme),
             drop_quotes=frozenset(quotes),
             note=note,
         )

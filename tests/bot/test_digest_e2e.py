@@ -3,6 +3,7 @@ the community channel and to subscribers, and a theme's link starts a follow-up 
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -105,6 +106,17 @@ def test_digest_built_approved_published_and_answered(
         staff.send(f"/digest {digest_id} en")
         preview = staff.wait_for_message(containing="What we heard")
         assert "quotes)" in preview.text  # each theme with its id, label and quotes
+        # A theme dropped by mistake is taken back in.
+        theme_id = json.loads(built.stdout)["themes"][0]["id"]
+        staff.send(f"/droptheme {digest_id} {theme_id}")
+        staff.wait_for_message(containing=f"theme {theme_id} dropped; draft.")
+        staff.send(f"/digest {digest_id} en")
+        staff.wait_for_message(containing=f"Dropped (/restoretheme): {theme_id}")
+        staff.send(f"/restoretheme {digest_id} {theme_id}")
+        staff.wait_for_message(containing=f"theme {theme_id} taken back in; draft.")
+        staff.send(f"/digest {digest_id} de")
+        restored = staff.wait_for_message(containing="Was wir gehört haben")
+        assert f"{theme_id}: " in restored.text and "Dropped" not in restored.text
         staff.send(f"/publish {digest_id}")
         staff.wait_for_message(containing="only an approved digest can be published")
         staff.send(f"/approve {digest_id}")

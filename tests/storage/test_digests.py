@@ -204,3 +204,56 @@ async def test_subscribers_and_deliveries_once(database: Database) -> None:
         ids = [s.participant_id for s in subscribers]
         assert await uow.digests.claim_deliveries(digest.id, ids, NOW) == set(ids)
         assert await uow.digests.claim_deliveries(digest.id, ids, NOW) == set()  # once only
+
+
+async def test_a_dropped_theme_can_be_taken_back_in(database: Database) -> None:
+    await seed(database)
+    digest = await build(database)
+    first = visible_themes(digest.content)[0][1]
+    async with database.write() as uow:
+        dropped = await workflow.edit(
+            uow, digest.id, workflow.Edit(drop_themes=frozenset({first["id"]})), NOW
+        )
+        assert first["id"] not in [t["id"] for _n, t in visible_themes(dropped.content)]
+        restored = await workflow.edit(
+            uow, digest.id, workflow.Edit(restore_themes=frozenset({first["id"]})), NOW
+        )
+    assert restored.status == "draft"
+    assert visible_themes(restored.content) == visible_themes(digest.content)
+    assert first["label"]["en"] in render(restored.content, language="en", fmt="text")[0]
+
+
+async def test_a_digest_failing_its_last_check_goes_back_to_draft_with_reasons(
+    database: Database,
+) -> None:
+    from app.settings import Settings
+    from bot.publish import Publisher
+    from bot.worker import Replies
+
+    await seed(database)
+    digest = await build(database)
+    async with database.write() as uow:
+        await workflow.approve(uow, digest.id, "staff", NOW)
+        publishing = await workflow.request_publication(uow, digest.id, "staff", NOW)
+        # Between approval and the bot's turn, a label came to name someone's e-mail address.
+        content = publishing.content
+        content["themes"][0]["label"]["en"] = "Write to chef@beispiel.de"
+        await uow.digests.save(digest.id, content, "publishing", NOW)
+    settings = Settings(_env_file=None, staff_chat_id=-100777)  # type: ignore[call-arg]
+    replies = Replies()
+    async with database.write() as uow:
+        published = await Publisher(settings, "needfinder_bot").publish_requested(uow, replies, NOW)
+        returned = await workflow.get(uow, digest.id)
+    assert published == 0
+    assert returned.status == "draft"
+    reasons = workflow.returned_problems(returned)
+    assert reasons == ["theme 1 label may contain personal data (EMAIL)"]
+    # Nobody but the staff group hears of it, and the note names places, not the text.
+    assert [row["chat_id"] for row in replies.rows] == ["-100777"]
+    note = str(replies.rows[0]["payload"]["text"])  # type: ignore[index]
+    assert digest.id in note and reasons[0] in note and "chef@" not in note
+    fixed = workflow.Edit(labels={content["themes"][0]["id"]: ("Personal", "Staff")})
+    async with database.write() as uow:
+        await workflow.edit(uow, digest.id, fixed, NOW)
+        approved = await workflow.approve(uow, digest.id, "staff", NOW)
+    assert "returned" not in approved.content and workflow.returned_problems(approved) == []

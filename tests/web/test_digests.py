@@ -189,10 +189,53 @@ async def test_build_edit_approve_and_request_publication(
         "digest_publish",
     ]
     assert digest_actions[1][1] == (
-        f"{digest_id}: 1 labels, 0 themes dropped, 1 quotes dropped, note changed"
+        f"{digest_id}: 1 labels, 0 themes dropped, 0 restored, 1 quotes dropped, note changed"
     )
     # Ids and counts only: no label, quote or note text in the audit log.
     assert not any("Leute" in (d or "") or "Support" in (d or "") for _, d in actions)
+
+
+async def test_a_dropped_theme_is_taken_back_in_from_the_page(
+    digest_ready: LoggedIn, web: WebContext
+) -> None:
+    staff = digest_ready
+    digest_id = await build(staff)
+    theme = quoted_theme(await stored(web, digest_id))
+    _, version = await page_and_version(staff, digest_id)
+    await staff.http.post(
+        f"/digests/{digest_id}/edit",
+        data={"csrf": staff.csrf, "version": version, "drop_theme": [theme["id"]]},
+    )
+    html, version = await page_and_version(staff, digest_id)
+    assert "Dropped theme" in html
+    assert f'name="restore_theme" value="{theme["id"]}"' in html
+    restored = await staff.http.post(
+        f"/digests/{digest_id}/edit",
+        data={"csrf": staff.csrf, "version": version, "restore_theme": [theme["id"]]},
+    )
+    assert restored.status_code == 303
+    digest = await stored(web, digest_id)
+    assert not next(t for t in digest.content["themes"] if t["id"] == theme["id"]).get("dropped")
+    html, _ = await page_and_version(staff, digest_id)
+    assert f'name="drop_theme" value="{theme["id"]}"' in html  # editable as before
+
+
+async def test_a_draft_sent_back_by_the_bot_says_why(
+    digest_ready: LoggedIn, web: WebContext
+) -> None:
+    staff = digest_ready
+    digest_id = await build(staff)
+    digest = await stored(web, digest_id)
+    returned = {
+        "at": "2026-12-05T12:00:00+00:00",
+        "problems": ["theme 2 quote 1 names a participant id"],
+    }
+    async with web.database.write() as uow:
+        await uow.digests.save(
+            digest_id, {**digest.content, "returned": returned}, "draft", web.clock()
+        )
+    html, _ = await page_and_version(staff, digest_id)
+    assert "Not published." in html and "theme 2 quote 1 names a participant id" in html
 
 
 async def test_approval_is_refused_with_a_readable_reason_for_an_email_in_the_note(

@@ -340,6 +340,9 @@ def edit_from_form(content: dict[str, Any], form: FormData) -> FormEdit:
         for value in _values(form, "drop_theme")
         if value in themes and not themes[value].get("dropped")
     )
+    restore_themes = frozenset(
+        value for value in _values(form, "restore_theme") if themes.get(value, {}).get("dropped")
+    )
     drop_quotes: set[tuple[str, int]] = set()
     for value in _values(form, "drop_quote"):
         theme_id, _, position = value.partition(":")
@@ -363,14 +366,19 @@ def edit_from_form(content: dict[str, Any], form: FormData) -> FormEdit:
             note = new_note
     if problems:
         return FormEdit(None, tuple(problems))
-    if not (labels or drop_themes or drop_quotes or note is not None):
+    if not (labels or drop_themes or restore_themes or drop_quotes or note is not None):
         return FormEdit(None)
     detail = (
         f"{len(labels)} labels, {len(drop_themes)} themes dropped, "
-        f"{len(drop_quotes)} quotes dropped, note {'changed' if note is not None else 'kept'}"
+        f"{len(restore_themes)} restored, {len(drop_quotes)} quotes dropped, "
+        f"note {'changed' if note is not None else 'kept'}"
     )
     change = workflow.Edit(
-        labels=labels, drop_themes=drop_themes, drop_quotes=frozenset(drop_quotes), note=note
+        labels=labels,
+        drop_themes=drop_themes,
+        restore_themes=restore_themes,
+        drop_quotes=frozenset(drop_quotes),
+        note=note,
     )
     return FormEdit(change, detail=detail)
 
@@ -438,6 +446,7 @@ async def _digest_page(
             "dialogue_count": int(digest.content.get("dialogue_count", 0)),
             "previews": {lang: preview(current, lang) for lang in LANGUAGES},
             "checks": checks,
+            "returned": workflow.returned_problems(digest),
             "subscribers": subscribers,
             "community": web.settings.community_chat_id is not None,
             "community_language": web.settings.community_language,
