@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,10 @@ from storage.inline_sqlite import READER_BUSY_TIMEOUT_MS, InlineDBAPI
 from storage.unit_of_work import UnitOfWork
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: SQLite's own checkpoint limit on inline connections (pages), should background ones fail.
+WAL_BACKSTOP_PAGES = 10_000
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseUnavailable(Exception):
@@ -85,15 +90,27 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[UnitOfWork]:
         """Open a write transaction; it commits when the block ends, rolls back on error."""
+        if self.inline:
+            # Inline statements never suspend, nor does an uncontended lock: without this, a
+            # loop of writes (a purge, a backlog of timers) would hold the event loop for all
+            # of them. Before the lock, so a cancellation here costs nothing.
+            await asyncio.sleep(0)
         async with self._write_lock, _translate_errors(self.url):
             connection = await self._begin_write()
             try:
                 yield UnitOfWork(connection)
             except BaseException:
-                await connection.rollback()
+                await _rollback_or_discard(connection)
                 raise
             else:
-                await connection.commit()
+                try:
+                    await connection.commit()
+                except BaseException:
+                    # A failed COMMIT leaves SQLAlchemy's transaction object behind, so the
+                    # pool would not roll back and the connection would keep SQLite's write
+                    # lock; discarding it closes it, which rolls back.
+                    await connection.invalidate()
+                    raise
             finally:
                 await connection.close()
         if self._checkpoints is not None:
@@ -179,6 +196,15 @@ def _with_connection(connection: Connection, run: Any) -> None:
     run(config)
 
 
+async def _rollback_or_discard(connection: AsyncConnection) -> None:
+    """Roll back; if even that fails, discard the connection instead of pooling it."""
+    try:
+        await connection.rollback()
+    except Exception:
+        await connection.invalidate()
+        raise
+
+
 def _configure_sqlite(engine: AsyncEngine, *, inline: bool) -> None:
     busy_timeout = READER_BUSY_TIMEOUT_MS if inline else SQLITE_BUSY_TIMEOUT_MS
 
@@ -187,13 +213,28 @@ def _configure_sqlite(engine: AsyncEngine, *, inline: bool) -> None:
         # Take transaction control away from pysqlite so the "begin" hook below decides.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # Switching to WAL takes an exclusive lock; a file already in WAL mode (every start
+        # after the first) is only asked, which never waits for a checkpoint in progress.
+        cursor.execute("PRAGMA journal_mode")
+        mode = str(cursor.fetchone()[0]).lower()
+        if mode != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
+            mode = str(cursor.fetchone()[0]).lower()
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
         cursor.execute("PRAGMA foreign_keys=ON")
         if inline:
-            # Checkpoints write the database file; _Checkpoints runs them off the loop.
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
+            if mode != "wal":
+                # Without WAL, readers wait for writers and every commit syncs the disk: not
+                # something to do on the event loop's thread.
+                cursor.close()
+                raise DatabaseUnavailable(
+                    f"SQLite at {engine.url.database} cannot use WAL mode (it is in {mode} "
+                    "mode; a network file system?); keep the bot's database on a local disk"
+                )
+            # Checkpoints write the database file; _Checkpoints runs them off the loop. The
+            # high limit is a backstop should those keep failing.
+            cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -236,6 +277,15 @@ class _Checkpoints:
             self.runs += 1
             self.task = asyncio.create_task(asyncio.to_thread(self._checkpoint))
 
+            self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            await asyncio.to_thread(self._checkpoint)
+        except Exception as error:
+            # The next write tries again; the backstop limit bounds the WAL meanwhile.
+            log.warning("WAL checkpoint failed", extra={"error_type": type(error).__name__})
+
     def _checkpoint(self) -> None:
         connection = sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
         try:
@@ -244,10 +294,10 @@ class _Checkpoints:
             connection.close()
 
     async def finish(self) -> None:
-        """Wait for a running checkpoint."""
+        """Wait for a running checkpoint, then run a last one (off the loop's thread)."""
         if self.task is not None:
-            with contextlib.suppress(Exception):
-                await self.task
+            await self.task
+        await self._run()
 
 
 @asynccontextmanager

@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
-from storage.database import Database
+from storage.database import WAL_BACKSTOP_PAGES, Database
 
 
 @pytest.fixture
@@ -75,7 +76,8 @@ async def test_checkpoints_run_off_the_loop_and_keep_the_wal_short(
         autocheckpoint = (
             await uow.connection.exec_driver_sql("PRAGMA wal_autocheckpoint")
         ).scalar_one()
-    assert autocheckpoint == 0  # SQLite itself never checkpoints on the loop's thread
+    # SQLite itself checkpoints on the loop's thread only as a backstop.
+    assert autocheckpoint == WAL_BACKSTOP_PAGES
     checkpoints = inline._checkpoints
     assert checkpoints is not None
     for batch in range(3):
@@ -90,3 +92,45 @@ async def test_checkpoints_run_off_the_loop_and_keep_the_wal_short(
         check.close()
     # 300 write transactions, but the WAL was reset after each background checkpoint.
     assert frames < 300
+
+
+async def test_a_loop_of_writes_lets_other_tasks_run(inline: Database) -> None:
+    turns = 0
+    done = False
+
+    async def other_task() -> None:
+        nonlocal turns
+        while not done:
+            turns += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(other_task())
+    await asyncio.sleep(0)
+    before = turns
+    for number in range(30):
+        await _write(inline, f"loop-{number}")
+    done = True
+    await ticker
+    # Inline statements never suspend; each unit of work still gives the loop a turn.
+    assert turns - before >= 30
+
+
+async def test_a_failed_commit_releases_the_write_lock(inline: Database, tmp_path: Path) -> None:
+    async with inline.write() as uow:
+        await uow.connection.exec_driver_sql("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        await uow.connection.exec_driver_sql(
+            "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id))"
+        )
+    with pytest.raises(IntegrityError):
+        async with inline.write() as uow:
+            # Checked only at COMMIT: the commit itself fails.
+            await uow.connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            await uow.connection.exec_driver_sql("INSERT INTO child VALUES (1, 999)")
+    other = sqlite3.connect(tmp_path / "bot.db", timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # raises "database is locked" if the lock were kept
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    await _write(inline, "after")
+    assert await _read(inline, "after") == "value"
