@@ -1,8 +1,9 @@
 """Full-text search over customer answers, with snippets around the matches.
 
-Search uses the objects migration 0002 made: FTS5 ``entries_fts`` on SQLite, a GIN index on
-``to_tsvector('simple', text)`` on PostgreSQL. Only customer entries are searched: the bot's
-questions are the same in every dialogue and would drown the answers.
+Search uses FTS5 ``entries_fts`` on SQLite (migration 0002) and a GIN index on
+``to_tsvector('simple', translate(text, …))`` on PostgreSQL (migration 0006), both folding
+accents ("uber" finds "über"). Only customer entries are searched: the bot's questions are the
+same in every dialogue and would drown the answers.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 
 from storage.schema import transcript_entries
-from storage.search import fts5_query, tsquery_words
+from storage.search import accent_map, fts5_query, tsquery_words
 from storage.staff._common import StaffQueriesBase
 from storage.staff.models import SearchHit, SnippetPart
 
@@ -172,8 +173,15 @@ def _fold(word: str) -> str:
 
 
 def _tsvector() -> ColumnElement[Any]:
-    # The configuration must be a literal, or the planner cannot use the expression index.
-    return func.to_tsvector(literal_column("'simple'"), transcript_entries.c.text)
+    # The expression must be the index's (migration 0006) literally, or the planner cannot use
+    # the index: configuration and accent map are SQL literals, not parameters.
+    accented, plain = accent_map()
+    folded = func.translate(
+        transcript_entries.c.text,
+        literal_column(f"'{accented}'"),
+        literal_column(f"'{plain}'"),
+    )
+    return func.to_tsvector(literal_column("'simple'"), folded)
 
 
 def _tsquery(text: str) -> ColumnElement[Any] | None:

@@ -73,3 +73,15 @@ async def test_upgrades_keep_existing_data(empty_database: Database) -> None:
     async with database.read() as uow:
         entries = await uow.transcripts.for_dialogue("d_1")
     assert [e.text for e in entries] == ["I run a bakery in Kassel."]
+
+
+def test_the_search_index_folds_accents_as_the_queries_do() -> None:
+    # Migration 0006 froze the accent map into the index; queries must use the same one.
+    from importlib import import_module
+
+    from storage.search import accent_map
+
+    migration = import_module("storage.migrations.versions.0006_accent_insensitive_search")
+    assert accent_map() == (migration.ACCENTED, migration.PLAIN)
+    assert len(migration.ACCENTED) == len(migration.PLAIN)
+    assert "über".translate(str.maketrans(*accent_map())) == "uber"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from storage.database import Database
+from storage.schema import transcript_entries
 from storage.staff import (
     DialogueFilter,
     DropOff,
@@ -140,6 +142,38 @@ async def test_search_follows_edits(database: Database, seeded: dict[str, list[i
     async with database.read() as uow:
         assert [h.dialogue_id for h in await uow.staff.search("orchid")] == [D5]
         assert await uow.staff.search("weddings") == []
+
+
+async def test_search_ignores_accents_on_both_databases(
+    database: Database, seeded: dict[str, list[int]]
+) -> None:
+    async with database.write() as uow:
+        await uow.transcripts.apply_edit(
+            "p_000000000005", "0", "Wir reden über Preise für Geräte.", BASE_TIME
+        )
+    async with database.read() as uow:
+        for query in ("uber preise", "über preise", "ÜBER PREISE", "gerate"):
+            hits = await uow.staff.search(query)
+            assert [h.dialogue_id for h in hits] == [D5], query
+        assert [p.text for p in hits[0].snippet if p.matched] == ["Geräte"]
+
+
+async def test_search_uses_the_full_text_index(
+    database: Database, seeded: dict[str, list[int]]
+) -> None:
+    async with database.read() as uow:
+        match = uow.staff._match("über")
+        assert match is not None
+        query = select(transcript_entries.c.id).where(match)
+        compiled = str(query.compile(uow.connection.engine, compile_kwargs={"literal_binds": True}))
+        if database.is_sqlite:
+            plan = (await uow.connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")).all()
+            assert "entries_fts" in str(plan)
+        else:
+            # The query's expression must be the index's exactly, or the planner ignores it.
+            await uow.connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = (await uow.connection.exec_driver_sql(f"EXPLAIN {compiled}")).all()
+            assert "ix_transcript_entries_fts" in str(plan)
 
 
 async def test_funnel_figures(database: Database, seeded: dict[str, list[int]]) -> None:
