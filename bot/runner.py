@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
@@ -13,6 +14,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from app.anonymising import anonymiser_for
 from app.dialogues import DialogueService
+from app.lease import RENEW_EVERY, BotLease, LeaseHeld, LeaseLost
 from app.retention import RetentionPolicy, purge
 from app.settings import Settings
 from bot.api import BotApi, BotIdentity
@@ -77,6 +79,30 @@ async def run_bot(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    lease = BotLease(database)
+    try:
+        await lease.acquire(datetime.now(UTC))
+    except LeaseHeld as error:
+        raise BotStartError(str(error)) from None
+    try:
+        await _run_with_lease(
+            database, service, api, lease, messages_per_second, retention, settings, stop
+        )
+    finally:
+        with contextlib.suppress(Exception):
+            await lease.release()
+
+
+async def _run_with_lease(
+    database: Database,
+    service: DialogueService,
+    api: BotApi,
+    lease: BotLease,
+    messages_per_second: float,
+    retention: RetentionPolicy | None,
+    settings: Settings | None,
+    stop: asyncio.Event,
+) -> None:
     me = await _connect(api, stop)
     if me is None:
         return
@@ -109,6 +135,7 @@ async def run_bot(
         asyncio.create_task(poller.run(stop), name="poller"),
         asyncio.create_task(worker.run(stop), name="worker"),
         asyncio.create_task(sender.run(stop), name="sender"),
+        asyncio.create_task(_keep_lease(lease, stop), name="lease"),
     }
     if retention is not None:
         tasks.add(
@@ -130,10 +157,25 @@ async def run_bot(
         await asyncio.gather(*tasks, return_exceptions=True)
         await api.stop()
         log.info("bot stopped")
+    if isinstance(failure, LeaseLost):
+        raise BotStartError(f"bot stopped: {failure}")
     if isinstance(failure, InvalidToken):
         raise BotStartError("Telegram rejected TELEGRAM_BOT_TOKEN; check the token from @BotFather")
     if failure is not None:
         raise BotStartError(f"bot stopped after an error: {type(failure).__name__}: {failure}")
+
+
+async def _keep_lease(lease: BotLease, stop: asyncio.Event) -> None:
+    """Renew the lease until stopped; LeaseLost stops the bot (another one took over)."""
+    while not stop.is_set():
+        await wait_any(stop, seconds=RENEW_EVERY.total_seconds())
+        if stop.is_set():
+            return
+        try:
+            await lease.renew(datetime.now(UTC))
+        except DatabaseUnavailable as error:
+            # The lease goes stale only after STALE_AFTER; the next renewal may get through.
+            log.error("lease not renewed: database unavailable", extra={"error": str(error)})
 
 
 async def _apply_retention(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -372,6 +372,21 @@ class MetaRepository:
         """Return the value stored under ``key``."""
         value = await self.connection.scalar(select(meta.c.value).where(meta.c.key == key))
         return str(value) if value is not None else None
+
+    async def delete(self, key: str) -> None:
+        """Remove ``key``."""
+        await self.connection.execute(meta.delete().where(meta.c.key == key))
+
+    async def serialise(self, name: str) -> None:
+        """Let one transaction at a time past this point for ``name`` (until it ends).
+
+        SQLite write transactions are serial anyway (BEGIN IMMEDIATE); PostgreSQL takes a
+        transaction-scoped advisory lock, so read-then-write on a key cannot interleave.
+        """
+        if self.connection.dialect.name == "postgresql":
+            await self.connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name}
+            )
 
     async def set(self, key: str, value: str) -> None:
         """Store ``value`` under ``key``."""

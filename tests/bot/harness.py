@@ -50,12 +50,18 @@ class BotProcess:
     def start(self) -> BotProcess:
         """Start the bot and wait until it polls for updates."""
         log = self.log_path.open("ab")
+        # A stopped bot's long poll may still count as pending in the fake: this process's own
+        # getMe (sent after its signal handlers are in place) tells it apart.
+        asked_before = len(self.tg.requests("getMe"))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "cli", "run"], cwd=REPO, env=self.env(), stdout=log, stderr=log
         )
         log.close()
         self.tg.wait_for(
-            lambda: self.tg.pending_polls > 0 or self.process.poll() is not None,  # type: ignore[union-attr]
+            lambda: (
+                (len(self.tg.requests("getMe")) > asked_before and self.tg.pending_polls > 0)
+                or self.process.poll() is not None
+            ),  # type: ignore[union-attr]
             timeout=30,
             description="the bot to start polling",
         )

@@ -502,3 +502,48 @@ def test_rejected_token_is_one_clear_line(fake_telegram: FakeTelegram, tmp_path:
     assert result.stderr.strip().splitlines()[-1] == (
         "needfinder: error: Telegram rejected TELEGRAM_BOT_TOKEN; check the token from @BotFather"
     )
+
+
+def test_a_second_bot_on_the_same_database_is_refused(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    first = BotProcess(fake_telegram, tmp_path).start()
+    second = subprocess.run(
+        [sys.executable, "-m", "cli", "run"],
+        env=first.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert second.returncode == 2
+    last_line = second.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("needfinder: error: another needfinder run (process ")
+    assert "is using this database" in last_line
+
+    def status() -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "cli", "status"],
+            env=first.env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=Path(__file__).resolve().parents[2],
+        ).stdout
+
+    assert first.process is not None
+    assert f"bot:    running (process {first.process.pid} on " in status()
+    # The first bot goes on serving; once it stops, a new one starts at once.
+    anna = fake_telegram.user(language_code="en")
+    anna.send("/start")
+    anna.wait_for_message(containing="May I store")
+    assert first.stop() == 0
+    assert "bot:    not running" in status()
+    again = BotProcess(fake_telegram, tmp_path).start()
+    anna.click("Yes, I agree")
+    anna.wait_for_message(containing="who are you")  # the new bot carries the dialogue on
+    assert again.stop() == 0
+    assert fake_telegram.duplicate_sends() == []
