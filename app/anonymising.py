@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from conversations.transcript import Identity, StoredEntry, Transcript
+from conversations.transcript import Identity, StoredEntry
 from insights.anonymise import Anonymiser, KnownIdentities
 
 
@@ -40,6 +40,21 @@ def anonymise_entries(
     answers lose those names too; bot texts are the organisation's own and stay as they are.
     Edit history is dropped: earlier versions are raw text by definition.
     """
+    return anonymise_dialogue(entries, {}, identities, staff_names, language)[0]
+
+
+def anonymise_dialogue(
+    entries: Sequence[StoredEntry],
+    notes: Mapping[int, str],
+    identities: Iterable[Identity],
+    staff_names: Sequence[str] = (),
+    language: str = "auto",
+) -> tuple[list[StoredEntry], dict[int, str]]:
+    """Anonymise a dialogue's entries and the staff notes on them (by note id), together.
+
+    Notes are staff text but often repeat what the customer said ("called Anna back"); they
+    share the dialogue's placeholders, so "[PERSON_1]" in a note is "[PERSON_1]" in the answers.
+    """
     anonymiser = anonymiser_for(tuple(staff_names))
     context = anonymiser.new_context(known_identities(identities))
     option = language if language in ("de", "en") else "auto"
@@ -51,14 +66,8 @@ def anonymise_entries(
         anonymiser.learn_names_from(entry.text, context)
         text = anonymiser.anonymise(entry.text, language=option, context=context).text  # type: ignore[arg-type]
         result.append(replace(entry, text=text, edits=(), attachment=None))
-    return result
-
-
-def anonymise_transcript(
-    transcript: Transcript, identities: Iterable[Identity], staff_names: Sequence[str] = ()
-) -> Transcript:
-    """Return ``transcript`` with its entries anonymised."""
-    entries = anonymise_entries(
-        transcript.entries, identities, staff_names, transcript.info.language
-    )
-    return Transcript(transcript.info, tuple(entries))
+    anonymised_notes = {
+        note_id: anonymiser.anonymise(text, language=option, context=context).text  # type: ignore[arg-type]
+        for note_id, text in notes.items()
+    }
+    return result, anonymised_notes

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from app.anonymising import anonymise_entries
+from app.anonymising import anonymise_dialogue
 from storage.database import Database
 
 #: Dialogues per transaction: in the running bot the transaction holds the write lock and the
@@ -61,7 +61,11 @@ async def purge(
                 else:
                     entries = await uow.transcripts.for_dialogue(info.id)
                     identities = await uow.participants.identities(info.participant_id)
-                    anonymised = anonymise_entries(entries, identities, staff_names, info.language)
+                    coding = await uow.staff.coding_for_dialogue(info.id)
+                    notes = {n.id: n.text for c in coding.values() for n in c.notes}
+                    anonymised, anonymised_notes = anonymise_dialogue(
+                        entries, notes, identities, staff_names, info.language
+                    )
                     await uow.transcripts.rewrite(
                         info.id,
                         {
@@ -69,6 +73,10 @@ async def purge(
                             for old, new in zip(entries, anonymised, strict=True)
                             if new.text != old.text
                         },
+                    )
+                    # Staff notes often repeat what the customer said: they go the same way.
+                    await uow.staff.rewrite_notes(
+                        {i: t for i, t in anonymised_notes.items() if t != notes[i]}
                     )
                     await uow.dialogues.mark_anonymised(info.id, now)
                 await uow.participants.forget_names_if_done(info.participant_id)

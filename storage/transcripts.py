@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.events import Entry
 from conversations.transcript import EntryEdit, StoredEntry
-from storage.schema import dialogues, entry_edits, entry_notes, transcript_entries
+from storage.schema import dialogues, entry_edits, transcript_entries
 
 _APPEND = insert(transcript_entries).returning(
     transcript_entries.c.id, sort_by_parameter_order=True
@@ -82,8 +82,9 @@ class TranscriptRepository:
         return int(row.id)
 
     async def rewrite(self, dialogue_id: str, texts: dict[int, str]) -> None:
-        """Replace entry texts in place and drop what kept the originals (edits, attachments,
-        notes quoting them): used when the retention period anonymises a transcript."""
+        """Replace entry texts in place and drop what kept the originals (edits, attachments):
+        used when the retention period anonymises a transcript (its staff notes are rewritten
+        separately, see StaffRepository.rewrite_notes)."""
         for entry_id, text in texts.items():
             await self.connection.execute(
                 update(transcript_entries)
@@ -95,9 +96,6 @@ class TranscriptRepository:
         )
         await self.connection.execute(
             delete(entry_edits).where(entry_edits.c.entry_id.in_(entry_ids))
-        )
-        await self.connection.execute(
-            delete(entry_notes).where(entry_notes.c.entry_id.in_(entry_ids))
         )
         await self.connection.execute(
             update(transcript_entries)

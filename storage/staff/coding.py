@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, distinct, func, insert, select
+from sqlalchemy import delete, distinct, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.schema import dialogues, entry_notes, entry_tags, tags, transcript_entries
@@ -82,6 +82,13 @@ class CodingCommands(StaffQueriesBase):
             )
         )
         return bool(result.rowcount)
+
+    async def rewrite_notes(self, texts: dict[int, str]) -> None:
+        """Replace the text of notes (by id), e.g. with their anonymised form."""
+        for note_id, text in texts.items():
+            await self.connection.execute(
+                update(entry_notes).where(entry_notes.c.id == note_id).values(text=text)
+            )
 
     async def coding_for_dialogue(self, dialogue_id: str) -> dict[int, EntryCoding]:
         """Return the tags and notes on a dialogue's entries, by entry id."""

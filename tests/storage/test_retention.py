@@ -42,14 +42,33 @@ async def texts(database: Database) -> list[str]:
         return [r.text for r in rows]
 
 
+async def note_on_annas_answer(database: Database, text: str) -> None:
+    async with database.write() as uow:
+        entry_id = await uow.connection.scalar(
+            select(schema.transcript_entries.c.id).where(schema.transcript_entries.c.text == ANSWER)
+        )
+        assert entry_id is not None
+        await uow.staff.add_note(entry_id, text, "4242", Clock().now)
+
+
+async def notes(database: Database) -> list[str]:
+    async with database.read() as uow:
+        return [r.text for r in await uow.connection.execute(select(schema.entry_notes.c.text))]
+
+
 async def test_anonymise_in_place_after_the_retention_period(database: Database) -> None:
     clock = Clock()
     start = clock.now
     await seed(database, clock)
+    await note_on_annas_answer(database, "Called Anna Berger back on +49 561 123456.")
     result = await purge(database, days=30, action="anonymise", now=start + timedelta(days=31))
     assert (result.anonymised, result.deleted) == (1, 0)
     everything = "\n".join(await texts(database))
     assert "Anna" not in everything and "anna@berger.de" not in everything
+    # Staff notes on her answers lose the same personal data, with the same placeholders.
+    (note,) = await notes(database)
+    assert "Anna" not in note and "123456" not in note and note.startswith("Called [PERSON_1]")
+    assert "[PERSON_1]" in everything
     assert "Bob here" in everything and "Carl, still talking" in everything
     assert await count(database, schema.entry_edits) == 0  # the raw original is gone too
     async with database.read() as uow:
@@ -68,6 +87,7 @@ async def test_delete_after_the_retention_period(database: Database) -> None:
     clock = Clock()
     start = clock.now
     await seed(database, clock)
+    await note_on_annas_answer(database, "Called Anna Berger back.")
     preview = await purge(
         database, days=10, action="delete", now=start + timedelta(days=40), dry_run=True
     )
@@ -77,4 +97,5 @@ async def test_delete_after_the_retention_period(database: Database) -> None:
     everything = "\n".join(await texts(database))
     assert "Anna" not in everything and "Bob here" not in everything and "Carl" in everything
     assert await count(database, schema.dialogues) == 1
+    assert await notes(database) == []
     assert await count(database, schema.participants) == 3  # pseudonymous rows stay

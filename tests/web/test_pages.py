@@ -98,6 +98,23 @@ async def test_transcript_raw_and_anonymised_views_are_audited(
     ]
 
 
+async def test_notes_are_anonymised_in_the_anonymised_view(
+    staff: LoggedIn, seeded: dict[str, list[int]]
+) -> None:
+    who, _, _ = seeded[D1]
+    await staff.http.post(
+        f"/entries/{who}/notes",
+        data={"csrf": staff.csrf, "note": "Anna Berger wants a call: +49 561 123456"},
+    )
+    raw = await staff.http.get(f"/dialogues/{D1}")
+    assert "Anna Berger wants a call: +49 561 123456" in raw.text
+    anonymised = await staff.http.get(f"/dialogues/{D1}", params={"view": "anonymised"})
+    chat = anonymised.text.split('class="chat"')[1]
+    assert "Anna" not in chat and "123456" not in chat
+    # The same placeholder as in her answers: staff can still tell whom the note is about.
+    assert "[PERSON_1] wants a call: [PHONE_1]" in chat
+
+
 async def test_unknown_dialogue_is_404(staff: LoggedIn, web: WebContext) -> None:
     response = await staff.http.get("/dialogues/d_nope")
     assert response.status_code == 404 and "Back to the dialogues" in response.text

@@ -3,12 +3,14 @@ for a finished dialogue a summary in the customer's own words."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.anonymising import anonymise_transcript
+from app.anonymising import anonymise_dialogue
 from conversations.transcript import Transcript
 from web.auditing import record
 from web.context import current_staff, web_context
@@ -43,10 +45,25 @@ async def transcript_page(request: Request) -> Response:
         script = await pinned_script(uow, loaded.info) if loaded.info.status == "finished" else None
     transcript = Transcript(loaded.info, tuple(entries))
     if view == "anonymised":
-        # Anonymising is CPU work; keep the event loop free for other requests.
-        transcript = await run_in_threadpool(
-            anonymise_transcript, transcript, identities, web.settings.staff_names
+        # Anonymising is CPU work; keep the event loop free for other requests. Staff notes
+        # are anonymised with the answers (they often repeat names the customer gave).
+        notes = {n.id: n.text for c in coding.values() for n in c.notes}
+        anonymised, anonymised_notes = await run_in_threadpool(
+            anonymise_dialogue,
+            entries,
+            notes,
+            identities,
+            web.settings.staff_names,
+            loaded.info.language,
         )
+        transcript = Transcript(loaded.info, tuple(anonymised))
+        coding = {
+            entry_id: replace(
+                c,
+                notes=tuple(replace(n, text=anonymised_notes[n.id]) for n in c.notes),
+            )
+            for entry_id, c in coding.items()
+        }
     # Built from the entries shown, so the anonymised view's summary is anonymised too.
     panel = (
         summary_panel(transcript.entries, script, transcript.info.language)
