@@ -183,6 +183,7 @@ def test_run_without_token_points_to_chat(tmp_path: Path) -> None:
         ["scripts", "check"],
         ["transcripts", "show"],
         ["db", "upgrade"],
+        ["db", "backup"],
         ["status"],
     ],
 )
@@ -222,3 +223,36 @@ def test_export_import_and_erase_from_the_command_line(tmp_path: Path) -> None:
     assert erased.returncode == 0 and participant in erased.stdout
     assert "no dialogues yet" in run(["transcripts", "list"], tmp_path).stdout
     assert run(["erase", "--participant", participant, "--yes"], tmp_path).returncode == 2
+
+
+def test_backup_is_a_consistent_usable_copy(tmp_path: Path) -> None:
+    chat = run(["chat", "--lang", "en"], tmp_path, ENGLISH)
+    assert chat.returncode == 0, chat.stderr
+    target = tmp_path / "backup.db"
+    made = run(["db", "backup", str(target)], tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert "integrity ok" in made.stdout
+    # The copy is one self-contained file that Needfinder can run on.
+    assert not (tmp_path / "backup.db-wal").exists()
+    listed = run(
+        ["transcripts", "list"],
+        tmp_path,
+        NEEDFINDER_DATABASE_URL=f"sqlite+aiosqlite:///{target}",
+    )
+    assert listed.returncode == 0 and dialogue_id(chat.stdout) in listed.stdout
+    again = run(["db", "backup", str(target)], tmp_path)
+    assert again.returncode == 2
+    assert (
+        again.stderr.strip() == f"needfinder: error: {target} exists; use --force to overwrite it"
+    )
+    assert run(["db", "backup", str(target), "--force"], tmp_path).returncode == 0
+
+
+def test_backup_of_postgresql_points_to_pg_dump(tmp_path: Path) -> None:
+    from tests.conftest import POSTGRES_URL
+
+    result = run(
+        ["db", "backup", str(tmp_path / "x.db")], tmp_path, NEEDFINDER_DATABASE_URL=POSTGRES_URL
+    )
+    assert result.returncode == 2 and "pg_dump" in result.stderr
+    assert not (tmp_path / "x.db").exists()
