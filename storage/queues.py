@@ -273,16 +273,6 @@ class OutboxRepository:
             found[row.chat_id].append(_outbox_item(row))
         return found
 
-    async def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
-        """Return pending messages whose time has come, oldest first."""
-        rows = await self.connection.execute(
-            select(outbox)
-            .where(outbox.c.status == "pending", outbox.c.not_before <= now)
-            .order_by(outbox.c.id)
-            .limit(limit)
-        )
-        return [_outbox_item(row) for row in rows]
-
     async def next_due_at(self) -> datetime | None:
         """Return when the next pending message becomes due."""
         value: datetime | None = await self.connection.scalar(

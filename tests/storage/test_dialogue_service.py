@@ -371,11 +371,13 @@ async def test_outbox_lifecycle(database: Database) -> None:
             channel="telegram", chat_id="9", method="sendMessage", payload={"text": "b"}, now=now
         )
     async with database.write() as uow:
-        due = await uow.outbox.due(now)
+        assert await uow.outbox.due_chats(now) == ["9"]
+        due = (await uow.outbox.due_for_chats(["9"], now))["9"]
         assert [d.id for d in due] == [first, second] and due[0].payload == {"text": "a"}
         await uow.outbox.mark_sent(first, 321, now)
         await uow.outbox.retry_later(second, now + timedelta(seconds=5), "429")
-        assert await uow.outbox.due(now) == []
+        assert await uow.outbox.due_chats(now) == []
+        assert await uow.outbox.due_for_chats(["9"], now) == {"9": []}
         assert await uow.outbox.next_due_at() == now + timedelta(seconds=5)
         assert await uow.outbox.give_up_chat("9", "blocked", "403") == 1
     async with database.read() as uow:
