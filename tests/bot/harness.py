@@ -84,6 +84,17 @@ class BotProcess:
         self.process.wait(timeout=10)
         self.process = None
 
+    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run another ``needfinder`` command with this bot's settings (it may fail)."""
+        return subprocess.run(
+            [sys.executable, "-m", "cli", *args],
+            cwd=REPO,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 

@@ -507,32 +507,15 @@ def test_rejected_token_is_one_clear_line(fake_telegram: FakeTelegram, tmp_path:
 def test_a_second_bot_on_the_same_database_is_refused(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    import subprocess
-    import sys
-
     first = BotProcess(fake_telegram, tmp_path).start()
-    second = subprocess.run(
-        [sys.executable, "-m", "cli", "run"],
-        env=first.env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    second = first.command("run")
     assert second.returncode == 2
     last_line = second.stderr.strip().splitlines()[-1]
     assert last_line.startswith("needfinder: error: another needfinder run (process ")
     assert "is using this database" in last_line
 
     def status() -> str:
-        return subprocess.run(
-            [sys.executable, "-m", "cli", "status"],
-            env=first.env(),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=Path(__file__).resolve().parents[2],
-        ).stdout
+        return first.command("status").stdout
 
     assert first.process is not None
     assert f"bot:    running (process {first.process.pid} on " in status()
