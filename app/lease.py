@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.database import Database
+from storage.unit_of_work import UnitOfWork
 
 LEASE_KEY = "bot_lease"
 #: How often the holder renews, and after how long without renewal a lease is stale.
@@ -53,6 +54,10 @@ class Holder:
             }
         )
 
+    def stale(self, now: datetime) -> bool:
+        """Whether the holder has not renewed for too long (crashed or stalled)."""
+        return now - self.renewed_at >= STALE_AFTER
+
     @classmethod
     def from_json(cls, value: str) -> Holder | None:
         """Read the stored form (None: unreadable, treated as no lease)."""
@@ -66,6 +71,12 @@ class Holder:
             )
         except (ValueError, KeyError, TypeError):
             return None
+
+
+async def current_holder(uow: UnitOfWork) -> Holder | None:
+    """Who holds the lease according to the database (None: nobody, or unreadable)."""
+    stored = await uow.meta.get(LEASE_KEY)
+    return Holder.from_json(stored) if stored else None
 
 
 def process_alive(pid: int) -> bool:
@@ -100,8 +111,7 @@ class BotLease:
         """Take the lease, or raise LeaseHeld naming the bot that has it."""
         async with self.database.write() as uow:
             await uow.meta.serialise(LEASE_KEY)
-            stored = await uow.meta.get(LEASE_KEY)
-            holder = Holder.from_json(stored) if stored else None
+            holder = await current_holder(uow)
             if holder is not None and self._held_by_another(holder, now):
                 seconds = max(0, int((now - holder.renewed_at).total_seconds()))
                 raise LeaseHeld(
@@ -115,8 +125,7 @@ class BotLease:
         """Renew the lease; raise LeaseLost if another bot has taken it over."""
         async with self.database.write() as uow:
             await uow.meta.serialise(LEASE_KEY)
-            stored = await uow.meta.get(LEASE_KEY)
-            holder = Holder.from_json(stored) if stored else None
+            holder = await current_holder(uow)
             if holder is not None and holder.instance != self.me.instance:
                 raise LeaseLost(
                     f"process {holder.pid} on {holder.host} took over this database while "
@@ -128,13 +137,12 @@ class BotLease:
         """Give the lease up (only if it is still ours), so the next start need not wait."""
         async with self.database.write() as uow:
             await uow.meta.serialise(LEASE_KEY)
-            stored = await uow.meta.get(LEASE_KEY)
-            holder = Holder.from_json(stored) if stored else None
+            holder = await current_holder(uow)
             if holder is not None and holder.instance == self.me.instance:
                 await uow.meta.delete(LEASE_KEY)
 
     def _held_by_another(self, holder: Holder, now: datetime) -> bool:
-        if holder.instance == self.me.instance or now - holder.renewed_at >= STALE_AFTER:
+        if holder.instance == self.me.instance or holder.stale(now):
             return False
         # A crashed bot on this host (kill -9, power cut of a container) can be replaced at
         # once; on another host only time can tell.

@@ -26,25 +26,12 @@ from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-STAFF_COMMANDS = frozenset(
-    {
-        "dialogues",
-        "transcript",
-        "find",
-        "stats",
-        "dashboard",
-        "staffhelp",
-        "digests",
-        "digest",
-        "droptheme",
-        "restoretheme",
-        "dropquote",
-        "approve",
-        "publish",
-    }
-)
 DIGEST_COMMANDS = frozenset(
     {"digests", "digest", "droptheme", "restoretheme", "dropquote", "approve", "publish"}
+)
+STAFF_COMMANDS = (
+    frozenset({"dialogues", "transcript", "find", "stats", "dashboard", "staffhelp"})
+    | DIGEST_COMMANDS
 )
 HELP = (
     "Staff commands:\n"

@@ -62,19 +62,19 @@ async def status(ctx: click.Context) -> None:
     """Show whether the bot runs, queue lengths and the last update handled."""
     from datetime import UTC, datetime
 
-    from app.lease import LEASE_KEY, STALE_AFTER, Holder
+    from app.lease import current_holder
 
     async with open_runtime(settings_from(ctx)) as runtime, runtime.database.read() as uow:
         inbox = await uow.inbox.counts()
         outbox = await uow.outbox.counts()
         last = await uow.inbox.last_handled()
-        lease = await uow.meta.get(LEASE_KEY)
-    holder = Holder.from_json(lease) if lease else None
+        holder = await current_holder(uow)
     if holder is None:
         click.echo("bot:    not running")
     else:
-        ago = int((datetime.now(UTC) - holder.renewed_at).total_seconds())
-        state = "running" if ago < STALE_AFTER.total_seconds() else "not responding"
+        now = datetime.now(UTC)
+        ago = int((now - holder.renewed_at).total_seconds())
+        state = "not responding" if holder.stale(now) else "running"
         click.echo(f"bot:    {state} (process {holder.pid} on {holder.host}, seen {ago} s ago)")
     click.echo(f"inbox:  {inbox.get('pending', 0)} pending, {inbox.get('failed', 0)} failed")
     click.echo(

@@ -275,8 +275,6 @@ class _Checkpoints:
             self.writes = 0
             self.last = now
             self.runs += 1
-            self.task = asyncio.create_task(asyncio.to_thread(self._checkpoint))
-
             self.task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:

@@ -10,7 +10,8 @@ Calling SQLite on the loop's thread is only safe when a call cannot block for lo
 connections made here never sleep in SQLite's busy handler: ``Database`` acquires the write
 lock with ``BEGIN IMMEDIATE`` and retries it asynchronously, and WAL checkpoints (the only
 calls that flush to disk under ``synchronous=NORMAL``) run in a worker thread on a separate
-connection (``wal_autocheckpoint=0`` here). Reads in WAL mode never wait for writers.
+connection (SQLite's own autocheckpoint is only a backstop here). Reads in WAL mode never wait
+for writers.
 """
 
 from __future__ import annotations
@@ -126,9 +127,7 @@ class InlineConnection:
 
     async def close(self) -> None:
         """Close the connection (twice is harmless)."""
-        if self._connection is not None:
-            self._connection = None
-            self._conn.close()
+        self.stop()
 
     def stop(self) -> None:
         """Close at once (SQLAlchemy's terminate)."""

@@ -27,8 +27,8 @@ def fts5_query(text: str) -> str | None:
 
 def tsquery_words(text: str) -> list[str]:
     """Return the words of a search for PostgreSQL's tsquery, without diacritics."""
-    accented, plain = accent_map()
-    return [word.translate(str.maketrans(accented, plain)) for word in _WORD.findall(text)[:12]]
+    fold = str.maketrans(*accent_map())
+    return [word.translate(fold) for word in _WORD.findall(text)[:12]]
 
 
 @cache
