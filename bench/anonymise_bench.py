@@ -21,9 +21,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from insights.anonymise import Anonymiser, EntityType, Finding
-from insights.anonymise.context import PlaceholderContext
-from insights.anonymise.evaluation import EvalCase, evaluate, load_eval_set
+from needfinder.insights.anonymise import Anonymiser, EntityType, Finding
+from needfinder.insights.anonymise.context import PlaceholderContext
+from needfinder.insights.anonymise.evaluation import EvalCase, evaluate, load_eval_set
 
 
 def guard_network() -> None:

@@ -110,7 +110,7 @@ def start_bot(fake: Fake, data_dir: Path) -> subprocess.Popen[bytes]:
         "NEEDFINDER_TELEGRAM_POLL_TIMEOUT": "2",
         "NEEDFINDER_LOG_LEVEL": "WARNING",
     }
-    return subprocess.Popen([sys.executable, "-m", "cli", "run"], cwd=REPO, env=env)
+    return subprocess.Popen([sys.executable, "-m", "needfinder.cli", "run"], cwd=REPO, env=env)
 
 
 def handled_rows(data_dir: Path) -> list[tuple[datetime, datetime]]:

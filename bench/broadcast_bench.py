@@ -39,7 +39,7 @@ CHALLENGES = [
 
 def seed(database_file: Path, subscribers: int) -> None:
     """N finished, consented dialogues whose customers want the digest (plain SQL: fast)."""
-    from app.scripts import ScriptLibrary
+    from needfinder.app.scripts import ScriptLibrary
 
     loaded = ScriptLibrary.load().current("discovery")
     started = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
@@ -93,7 +93,7 @@ def seed(database_file: Path, subscribers: int) -> None:
 
 async def publish_digest(database_url: str) -> str:
     """Build, approve and request publication through the real workflow."""
-    from app import digests as workflow
+    from needfinder.app import digests as workflow
     from storage.database import Database
 
     database = Database(database_url)
@@ -120,7 +120,7 @@ def main() -> None:
     import subprocess
 
     subprocess.run(
-        [sys.executable, "-m", "cli", "db", "upgrade"],
+        [sys.executable, "-m", "needfinder.cli", "db", "upgrade"],
         cwd=REPO,
         check=True,
         env={"NEEDFINDER_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"},

@@ -24,13 +24,13 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, insert
 
-from app.scripts import ScriptLibrary
-from app.settings import Settings
-from app.staff import create_login_link
+from needfinder.app.scripts import ScriptLibrary
+from needfinder.app.settings import Settings
+from needfinder.app.staff import create_login_link
+from needfinder.web.app import create_app, step_order
+from needfinder.web.context import WebContext
 from storage import schema
 from storage.database import Database
-from web.app import create_app, step_order
-from web.context import WebContext
 
 STAFF_ID = "4242"
 BASE_URL = "http://bench.local"

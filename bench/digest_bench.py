@@ -15,9 +15,9 @@ import time
 
 import yaml
 
-from insights.digest import build_digest
-from insights.theme_eval import EvalDialogue, _read_data, _typo, generate, score
-from insights.themes.lexicon import lexicon
+from needfinder.insights.digest import build_digest
+from needfinder.insights.theme_eval import EvalDialogue, _read_data, _typo, generate, score
+from needfinder.insights.themes.lexicon import lexicon
 
 TARGET_SECONDS = 30.0
 

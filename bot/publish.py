@@ -11,10 +11,10 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app import digests as workflow
-from app.settings import Settings
 from bot.render import PARSE_MODE, Call, text_calls
-from insights.publication import Language, render
+from needfinder.app import digests as workflow
+from needfinder.app.settings import Settings
+from needfinder.insights.publication import Language, render
 from storage.digests import StoredDigest
 from storage.unit_of_work import UnitOfWork
 

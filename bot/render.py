@@ -8,9 +8,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from app.dialogues import Handled
 from bot.mapping import PressedButton
 from conversations.events import Action, Button, ButtonsChanged, Notice, Reply
+from needfinder.app.dialogues import Handled
 
 #: Telegram's limit is 4,096 characters (UTF-16 code units) after entity parsing; stay below.
 MAX_MESSAGE = 4000

@@ -12,11 +12,6 @@ from datetime import UTC, datetime
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from app.anonymising import anonymiser_for
-from app.dialogues import DialogueService
-from app.lease import RENEW_EVERY, BotLease, LeaseHeld, LeaseLost
-from app.retention import RetentionPolicy, purge
-from app.settings import Settings
 from bot.api import BotApi, BotIdentity
 from bot.limits import SendLimits
 from bot.poller import Poller
@@ -25,7 +20,12 @@ from bot.sender import Sender, backoff
 from bot.staff import StaffDesk
 from bot.waiting import wait_any
 from bot.worker import Worker
-from insights.summary import summarise_answer
+from needfinder.app.anonymising import anonymiser_for
+from needfinder.app.dialogues import DialogueService
+from needfinder.app.lease import RENEW_EVERY, BotLease, LeaseHeld, LeaseLost
+from needfinder.app.retention import RetentionPolicy, purge
+from needfinder.app.settings import Settings
+from needfinder.insights.summary import summarise_answer
 from storage.database import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)

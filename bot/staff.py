@@ -9,18 +9,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from app import digests as workflow
-from app import staff as access
-from app.anonymising import anonymise_entries
-from app.dialogues import Handled
-from app.rendering import render_transcript
-from app.settings import Settings
 from bot.mapping import CustomerMessage, GroupActivity
 from bot.render import Call, text_calls
 from conversations.events import Command
 from conversations.keypoints import key_points
 from conversations.transcript import Transcript
-from insights.publication import Language, render, visible_themes
+from needfinder.app import digests as workflow
+from needfinder.app import staff as access
+from needfinder.app.anonymising import anonymise_entries
+from needfinder.app.dialogues import Handled
+from needfinder.app.rendering import render_transcript
+from needfinder.app.settings import Settings
+from needfinder.insights.publication import Language, render, visible_themes
 from storage.staff import DialogueFilter
 from storage.unit_of_work import UnitOfWork
 

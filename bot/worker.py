@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from app.dialogues import DialogueService, Handled, Inbound
 from bot.mapping import (
     CHANNEL,
     CustomerMessage,
@@ -27,6 +26,7 @@ from bot.publish import Publisher
 from bot.render import Call, render, text_calls
 from bot.staff import StaffDesk
 from bot.waiting import wait_any
+from needfinder.app.dialogues import DialogueService, Handled, Inbound
 from storage.database import Database, DatabaseUnavailable
 from storage.queues import InboxItem
 from storage.unit_of_work import UnitOfWork

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from app.settings import ENV_PREFIX, Settings
-from cli.main import main
+from needfinder.app.settings import ENV_PREFIX, Settings
+from needfinder.cli.main import main
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

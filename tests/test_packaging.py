@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-TOP_LEVEL = ("app", "bot", "cli", "conversations", "insights", "storage", "web")
+TOP_LEVEL = ("bot", "conversations", "needfinder", "storage")
 
 
 def test_every_python_package_is_listed_for_the_wheel() -> None:

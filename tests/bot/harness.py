@@ -54,7 +54,11 @@ class BotProcess:
         # getMe (sent after its signal handlers are in place) tells it apart.
         asked_before = len(self.tg.requests("getMe"))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "run"], cwd=REPO, env=self.env(), stdout=log, stderr=log
+            [sys.executable, "-m", "needfinder.cli", "run"],
+            cwd=REPO,
+            env=self.env(),
+            stdout=log,
+            stderr=log,
         )
         log.close()
         self.tg.wait_for(
@@ -87,7 +91,7 @@ class BotProcess:
     def command(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run another ``needfinder`` command with this bot's settings (it may fail)."""
         return subprocess.run(
-            [sys.executable, "-m", "cli", *args],
+            [sys.executable, "-m", "needfinder.cli", *args],
             cwd=REPO,
             env=self.env(),
             capture_output=True,

@@ -491,7 +491,7 @@ def test_rejected_token_is_one_clear_line(fake_telegram: FakeTelegram, tmp_path:
     bot = BotProcess(fake_telegram, tmp_path)
     env = {**bot.env(), "TELEGRAM_BOT_TOKEN": "999:WRONG"}
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "run"],
+        [sys.executable, "-m", "needfinder.cli", "run"],
         env=env,
         capture_output=True,
         text=True,

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from app.dialogues import Handled
 from bot.limits import SendLimits, Spacing, TokenBucket
 from bot.mapping import (
     CustomerMessage,
@@ -31,6 +30,7 @@ from conversations.events import (
     Text,
 )
 from conversations.transcript import Identity
+from needfinder.app.dialogues import Handled
 
 USER = {
     "id": 42,
@@ -196,7 +196,7 @@ def test_render_answers_presses_once_and_updates_the_pressed_message() -> None:
 def test_render_typing_while_an_answer_settles_and_export_as_document() -> None:
     assert [c.method for c in render(handled(awaiting_more=True))] == ["sendChatAction"]
     assert render(handled(Reply("x"), awaiting_more=True))[-1].method == "sendMessage"
-    from app.mydata import ParticipantExport
+    from needfinder.app.mydata import ParticipantExport
 
     export = ParticipantExport({"participant": {"id": "p_1"}, "dialogues": []}, "readable")
     with_export = Handled(

@@ -44,7 +44,7 @@ def discovery(user: FakeUser, challenge: str, german: bool) -> None:
 
 def cli(bot: BotProcess, *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [sys.executable, "-m", "cli", *args],
+        [sys.executable, "-m", "needfinder.cli", *args],
         cwd=REPO,
         env=bot.env(),
         capture_output=True,
@@ -91,7 +91,7 @@ def test_digest_built_approved_published_and_answered(
             "We are building online ordering.",
         )
         unapproved = subprocess.run(
-            [sys.executable, "-m", "cli", "digest", "publish", digest_id],
+            [sys.executable, "-m", "needfinder.cli", "digest", "publish", digest_id],
             cwd=REPO,
             env=bot.env(),
             capture_output=True,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-NEEDFINDER = [sys.executable, "-m", "cli"]
+NEEDFINDER = [sys.executable, "-m", "needfinder.cli"]
 
 
 def run(

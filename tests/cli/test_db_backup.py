@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from cli.db import _backup_sqlite
+from needfinder.cli.db import _backup_sqlite
 
 
 def test_backup_completes_while_a_writer_keeps_writing(tmp_path: Path) -> None:

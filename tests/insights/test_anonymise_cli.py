@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cli.anonymise_commands import anonymise_group
+from needfinder.cli.anonymise_commands import anonymise_group
 
 
 def test_jsonl_in_jsonl_out_with_consistent_placeholders() -> None:

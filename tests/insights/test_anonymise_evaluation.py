@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from insights.anonymise import EntityType
-from insights.anonymise.evaluation import (
+from needfinder.insights.anonymise import EntityType
+from needfinder.insights.anonymise.evaluation import (
     MAX_OVER_REDACTION,
     MAX_OVERALL_LEAK,
     MAX_TYPE_LEAK,

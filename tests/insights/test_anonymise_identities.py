@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from insights.anonymise import Anonymiser, EntityType, KnownIdentities, detect_language
+from needfinder.insights.anonymise import Anonymiser, EntityType, KnownIdentities, detect_language
 
 
 def test_known_names_are_removed_case_insensitively_with_possessives() -> None:
@@ -95,7 +95,7 @@ def test_language_detection() -> None:
 def test_optional_ner_hook_adds_recall_without_a_model() -> None:
     from dataclasses import dataclass
 
-    from insights.anonymise.ner import ner_recogniser
+    from needfinder.insights.anonymise.ner import ner_recogniser
 
     @dataclass
     class Entity:

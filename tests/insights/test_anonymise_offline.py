@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from insights.anonymise import Anonymiser, KnownIdentities
-from insights.anonymise.evaluation import evaluate, load_eval_set
+from needfinder.insights.anonymise import Anonymiser, KnownIdentities
+from needfinder.insights.anonymise.evaluation import evaluate, load_eval_set
 
 
 class NetworkUsed(AssertionError):
@@ -33,7 +33,7 @@ def test_guard_works(no_network: None) -> None:
 
 def test_anonymising_makes_no_connection(no_network: None) -> None:
     # A fresh lexicon load under the guard, then every recogniser on a text that has them all.
-    from insights.anonymise.lexicon import lexicon
+    from needfinder.insights.anonymise.lexicon import lexicon
 
     lexicon.cache_clear()
     anonymiser = Anonymiser(staff_names=("Maria Schulz",))

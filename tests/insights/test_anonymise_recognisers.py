@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from insights.anonymise import Anonymiser, EntityType
-from insights.anonymise.checksums import iban_is_valid, luhn_is_valid
+from needfinder.insights.anonymise import Anonymiser, EntityType
+from needfinder.insights.anonymise.checksums import iban_is_valid, luhn_is_valid
 
 anonymiser = Anonymiser()
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from insights.digest import DigestSettings, build_digest
-from insights.theme_eval import (
+from needfinder.insights.digest import DigestSettings, build_digest
+from needfinder.insights.theme_eval import (
     TARGET_MIXED,
     TARGET_RECOVERED,
     EvalDialogue,
@@ -17,7 +17,7 @@ from insights.theme_eval import (
     load_eval_set,
     score,
 )
-from insights.themes.model import DigestDialogue, DigestDraft
+from needfinder.insights.themes.model import DigestDialogue, DigestDraft
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""``needfinder digest evaluate`` (mounted from cli/digest_eval.py)."""
+"""``needfinder digest evaluate`` (mounted from needfinder/cli/digest_eval.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cli.digest_eval import evaluate_command
+from needfinder.cli.digest_eval import evaluate_command
 
 
 def test_help_explains_every_option() -> None:

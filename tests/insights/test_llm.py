@@ -12,9 +12,16 @@ from typing import Any
 
 import pytest
 
-from app.llm import LABEL_INSTRUCTION, LlmClient, LlmConfig, label_prompt, parse_label, polish_draft
-from app.settings import Settings
-from insights.themes.model import DigestDraft, Quote, Theme, ThemeLabel
+from needfinder.app.llm import (
+    LABEL_INSTRUCTION,
+    LlmClient,
+    LlmConfig,
+    label_prompt,
+    parse_label,
+    polish_draft,
+)
+from needfinder.app.settings import Settings
+from needfinder.insights.themes.model import DigestDraft, Quote, Theme, ThemeLabel
 
 LABEL = ThemeLabel("Personal und Personalsuche", "Staff and recruiting")
 QUOTES = ["Wir finden keine Leute für [ORG_1].", "Nobody answers our job ads."]

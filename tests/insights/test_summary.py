@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 from conversations.engine import Context
 from conversations.state import GENERAL_NOTE
-from insights.summary import NOTE_KEY, key_sentences, summarise_answer, summarise_dialogue
+from needfinder.insights.summary import (
+    NOTE_KEY,
+    key_sentences,
+    summarise_answer,
+    summarise_dialogue,
+)
 from tests.conversations.dialogue import Dialogue, builtin
 
 LABELS_DE = {

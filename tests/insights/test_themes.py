@@ -6,11 +6,11 @@ import random
 
 import pytest
 
-from insights.digest import DigestSettings, build_digest
-from insights.themes.features import extract
-from insights.themes.lexicon import Lexicon, fold, lexicon
-from insights.themes.model import DigestDialogue
-from insights.themes.segments import Span, sentences, shorten
+from needfinder.insights.digest import DigestSettings, build_digest
+from needfinder.insights.themes.features import extract
+from needfinder.insights.themes.lexicon import Lexicon, fold, lexicon
+from needfinder.insights.themes.model import DigestDialogue
+from needfinder.insights.themes.segments import Span, sentences, shorten
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.dialogues import DialogueService, EngineSettings, Handled, Inbound
-from app.ids import CountingIds
-from app.scripts import ScriptLibrary
 from conversations.events import Command, Edited, Event, Press, Reply, Start, Text
 from conversations.loader import default_organisation
 from conversations.model import Language
 from conversations.transcript import Identity
+from needfinder.app.dialogues import DialogueService, EngineSettings, Handled, Inbound
+from needfinder.app.ids import CountingIds
+from needfinder.app.scripts import ScriptLibrary
 from storage import schema
 from storage.database import Database
 from storage.queues import NewUpdate

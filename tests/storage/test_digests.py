@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app import digests as workflow
-from app.dialogues import DialogueService
 from conversations.events import Command, Start, Text
 from conversations.transcript import ConsentEvent, Identity
-from insights.publication import render, visible_themes
+from needfinder.app import digests as workflow
+from needfinder.app.dialogues import DialogueService
+from needfinder.insights.publication import render, visible_themes
 from storage.database import Database
 from tests.storage.test_dialogue_service import Customer, make_service
 
@@ -226,9 +226,9 @@ async def test_a_dropped_theme_can_be_taken_back_in(database: Database) -> None:
 async def test_a_digest_failing_its_last_check_goes_back_to_draft_with_reasons(
     database: Database,
 ) -> None:
-    from app.settings import Settings
     from bot.publish import Publisher
     from bot.worker import Replies
+    from needfinder.app.settings import Settings
 
     await seed(database)
     digest = await build(database)

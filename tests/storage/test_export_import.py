@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.exports import ExportOptions, export_dialogues
-from app.imports import ImportFileError, import_dialogues, parse_lines
-from app.scripts import ScriptLibrary
 from conversations.events import Command, Edited, Start, Text
 from conversations.transcript import Identity
+from needfinder.app.exports import ExportOptions, export_dialogues
+from needfinder.app.imports import ImportFileError, import_dialogues, parse_lines
+from needfinder.app.scripts import ScriptLibrary
 from storage.database import Database
 from tests.storage.test_dialogue_service import Customer, make_service
 

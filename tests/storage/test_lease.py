@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.lease import STALE_AFTER, BotLease, LeaseHeld, LeaseLost
+from needfinder.app.lease import STALE_AFTER, BotLease, LeaseHeld, LeaseLost
 from storage.database import Database
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)

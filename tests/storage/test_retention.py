@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.retention import purge
 from conversations.events import Command, Edited, Start, Text
 from conversations.transcript import Identity
+from needfinder.app.retention import purge
 from storage import schema
 from storage.database import Database
 from tests.storage.test_dialogue_service import ANNA, Clock, Customer, count, make_service

@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from app.scripts import ScriptLibrary
-from app.settings import Settings
-from app.staff import create_login_link
+from needfinder.app.scripts import ScriptLibrary
+from needfinder.app.settings import Settings
+from needfinder.app.staff import create_login_link
+from needfinder.web.app import create_app, step_order
+from needfinder.web.context import WebContext
 from storage.database import Database
 from tests.web.seeding import seed, standard_seeds
-from web.app import create_app, step_order
-from web.context import WebContext
 
 STAFF_ID = "4242"
 CUSTOMER_ID = "1001"  # Anna, the customer of d_000000000001

@@ -10,9 +10,9 @@ from types import TracebackType
 
 from uvicorn import Config
 
+from needfinder.web.context import WebContext
+from needfinder.web.server import DashboardServer, bind_socket, server_config
 from storage.database import Database
-from web.context import WebContext
-from web.server import DashboardServer, bind_socket, server_config
 
 
 class _SignallingServer(DashboardServer):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from app.scripts import ScriptLibrary
 from conversations.events import Entry
 from conversations.model import Language
 from conversations.state import DialogueState, Status
 from conversations.transcript import ConsentEvent, Identity
+from needfinder.app.scripts import ScriptLibrary
 from storage.database import Database
 
 BASE_TIME = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -14,12 +14,12 @@ import pytest
 from itsdangerous import Signer, URLSafeTimedSerializer
 from starlette.routing import Mount, Route
 
-from app import digests as workflow
-from app.staff import confirm_member, create_login_link, open_session, secret_key
+from needfinder.app import digests as workflow
+from needfinder.app.staff import confirm_member, create_login_link, open_session, secret_key
+from needfinder.web.app import PUBLIC_PATHS, STAFF_ROUTES, create_app
+from needfinder.web.context import WebContext
+from needfinder.web.security import csrf_token, session_cookie_name
 from tests.web.conftest import BASE_URL, CUSTOMER_ID, STAFF_ID, Clock, LoggedIn, csrf_of, log_in
-from web.app import PUBLIC_PATHS, STAFF_ROUTES, create_app
-from web.context import WebContext
-from web.security import csrf_token, session_cookie_name
 
 MEMBER_ID = "5555"
 #: Customer text and ids that no refused response may contain.

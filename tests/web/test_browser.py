@@ -18,16 +18,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
 
-from app.scripts import ScriptLibrary
-from app.settings import Settings
-from app.staff import create_login_link
+from needfinder.app.scripts import ScriptLibrary
+from needfinder.app.settings import Settings
+from needfinder.app.staff import create_login_link
+from needfinder.web.app import step_order
+from needfinder.web.context import WebContext
 from storage.database import Database
 from tests.web.conftest import STAFF_ID, make_settings
 from tests.web.live_server import LiveServer
 from tests.web.seeding import TELEGRAM_HTML, XSS_IMG, XSS_SCRIPT, Seed, seed, standard_seeds
 from tests.web.test_digests import digest_seeds
-from web.app import step_order
-from web.context import WebContext
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import httpx
 
-from app.settings import Settings
-from app.staff import redeem_login_link
+from needfinder.app.settings import Settings
+from needfinder.app.staff import redeem_login_link
 from storage.database import Database
 
-# The commands as the needfinder group will carry them (registered in cli/main.py).
+# The commands as the needfinder group will carry them (registered in needfinder/cli/main.py).
 GROUP = (
     "import click; from cli.web_commands import staff, web; "
     "click.Group('needfinder', commands={'staff': staff, 'web': web})()"

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 
 from conversations.events import Entry
+from needfinder.web.context import WebContext
+from needfinder.web.views import digests as digest_views
+from needfinder.web.views.digests import STALE
 from storage.database import Database
 from storage.digests import StoredDigest
 from tests.web.conftest import STAFF_ID, Clock, LoggedIn
 from tests.web.seeding import BASE_TIME, XSS_IMG, XSS_SCRIPT, Seed, seed
 from tests.web.test_xss import assert_inert
-from web.context import WebContext
-from web.views import digests as digest_views
-from web.views.digests import STALE
 
 D1, D2 = "d_000000000001", "d_000000000002"
 STAFFING = [

@@ -12,12 +12,12 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from app.staff import create_login_link
+from needfinder.app.staff import create_login_link
+from needfinder.web.app import create_app
+from needfinder.web.context import WebContext
+from needfinder.web.security import CONTENT_SECURITY_POLICY
 from tests.web.conftest import BASE_URL, STAFF_ID, LoggedIn, csrf_of, log_in, make_settings
 from tests.web.seeding import BASE_TIME, Seed, seed
-from web.app import create_app
-from web.context import WebContext
-from web.security import CONTENT_SECURITY_POLICY
 
 D1, D2, D3 = "d_000000000001", "d_000000000002", "d_000000000003"
 

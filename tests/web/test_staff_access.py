@@ -11,8 +11,8 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from pydantic import SecretStr
 
-from app.settings import Settings
-from app.staff import (
+from needfinder.app.settings import Settings
+from needfinder.app.staff import (
     SECRET_FILE_NAME,
     NotStaff,
     close_session,

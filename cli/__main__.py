@@ -1,5 +1,0 @@
-"""``python -m cli`` runs the ``needfinder`` command."""
-
-from cli.main import main
-
-main(prog_name="needfinder")

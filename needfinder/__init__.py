@@ -1,0 +1,1 @@
+"""Needfinder's own packages (services, CLI, insights, dashboard), under one name."""

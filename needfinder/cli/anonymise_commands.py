@@ -1,0 +1,186 @@
+"""``needfinder anonymise``: anonymise text from stdin, and measure the anonymiser.
+
+Exports :data:`anonymise_group` (register it with ``main.add_command(anonymise_group)``).
+``needfinder anonymise`` alone reads stdin; ``needfinder anonymise evaluate`` scores the
+labelled set. Both work offline and touch no database.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import click
+
+from needfinder.cli.common import Failure
+from needfinder.insights.anonymise import Anonymiser, KnownIdentities, PlaceholderContext
+from needfinder.insights.anonymise.evaluation import (
+    MAX_OVER_REDACTION,
+    MAX_OVERALL_LEAK,
+    MAX_TYPE_LEAK,
+    EvalReport,
+    evaluate,
+    load_eval_set,
+)
+
+Lang = Literal["de", "en", "auto"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One input record: its id and text."""
+
+    id: Any
+    text: str
+
+
+def _parse_lines(lines: Iterable[str]) -> list[_Line]:
+    """Parse JSONL or plain text lines; raise Failure naming the first malformed line."""
+    records: list[_Line] = []
+    sequence = 0
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        sequence += 1
+        if not line.lstrip().startswith("{"):
+            records.append(_Line(sequence, line))
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise Failure(f"stdin line {number}: malformed JSON ({error.msg})") from None
+        if not isinstance(value, dict) or not isinstance(value.get("text"), str):
+            raise Failure(f'stdin line {number}: expected an object with a string "text"')
+        records.append(_Line(value.get("id", sequence), value["text"]))
+    return records
+
+
+@click.group(
+    "anonymise",
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en", "auto"]),
+    default="auto",
+    show_default=True,
+    help="Language of the input; auto guesses per line from stop words.",
+)
+@click.option(
+    "--staff",
+    "staff_names",
+    multiple=True,
+    metavar="NAME",
+    help="A staff name to remove wherever it occurs (repeatable).",
+)
+@click.option(
+    "--known",
+    "known_names",
+    multiple=True,
+    metavar="NAME",
+    help="A participant name to remove wherever it occurs (repeatable).",
+)
+@click.option(
+    "--per-line",
+    is_flag=True,
+    help="Number placeholders afresh for every line instead of once for the whole run.",
+)
+@click.pass_context
+def anonymise_group(
+    ctx: click.Context,
+    lang: str,
+    staff_names: tuple[str, ...],
+    known_names: tuple[str, ...],
+    per_line: bool,
+) -> None:
+    """Anonymise text from stdin: JSONL {"id", "text"} or plain lines in, JSONL out.
+
+    Personal data becomes typed placeholders ([PERSON_1], [EMAIL_1], ...), consistent for the
+    whole run: the same name gets the same placeholder on every line. Names a line introduces
+    ("ich heiße ...", "my name is ...") are removed from later lines too. Runs offline.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    records = _parse_lines(sys.stdin)
+    anonymiser = Anonymiser(staff_names=staff_names)
+    known = KnownIdentities(names=known_names)
+    shared: PlaceholderContext = anonymiser.new_context(known)
+    language = cast(Lang, lang)
+    for record in records:
+        context = anonymiser.new_context(known) if per_line else shared
+        anonymiser.learn_names_from(record.text, context, language)
+        result = anonymiser.anonymise(record.text, language, context)
+        click.echo(json.dumps({"id": record.id, "text": result.text}, ensure_ascii=False))
+
+
+@anonymise_group.command("evaluate")
+@click.option(
+    "--set",
+    "set_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labelled JSONL set to score (default: the set shipped with Needfinder).",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["all", "dev", "test", "holdout", "holdout2"]),
+    default="all",
+    show_default=True,
+    help="Score one part: dev and test were tuned on; holdout and holdout2 were written later.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit with status 1 when a target (leak rate, over-redaction) is missed.",
+)
+def evaluate_command(set_path: Path | None, split: str, as_json: bool, check: bool) -> None:
+    """Measure recall, precision, leak rate and over-redaction on a labelled set."""
+    try:
+        cases = load_eval_set(set_path)
+    except ValueError as error:
+        raise Failure(str(error)) from None
+    if split != "all":
+        cases = [case for case in cases if case.split == split]
+    report = evaluate(cases)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(format_report(report))
+    if check and report.failures():
+        sys.exit(1)
+
+
+def format_report(report: EvalReport) -> str:
+    """The evaluation as a plain-text table with the targets."""
+    lines = [
+        f"{report.cases} answers, {report.labelled} labelled values",
+        "",
+        f"{'TYPE':<14} {'N':>4} {'RECALL':>7} {'PRECISION':>9} {'LEAK':>6} {'TARGET':>7}",
+    ]
+    for entity, score in sorted(report.per_type.items(), key=lambda kv: kv[0].value):
+        if not score.labelled and not score.findings:
+            continue
+        limit = MAX_TYPE_LEAK.get(entity)
+        target = f"≤{limit:.0%}" if limit is not None else ""
+        lines.append(
+            f"{entity.value:<14} {score.labelled:>4} {score.recall:>7.1%} "
+            f"{score.precision:>9.1%} {score.leak_rate:>6.1%} {target:>7}"
+        )
+    lines += [
+        f"{'overall':<14} {report.labelled:>4} {report.recall:>7.1%} {report.precision:>9.1%} "
+        f"{report.leak_rate:>6.1%} {'≤' + format(MAX_OVERALL_LEAK, '.0%'):>7}",
+        "",
+        f"over-redaction: {report.over_redaction:.1%} of capitalised non-personal words "
+        f"(target ≤{MAX_OVER_REDACTION:.0%}), {report.word_over_redaction:.1%} of all words; "
+        f"{report.controls_changed} of {report.control_answers} answers without personal data "
+        "were changed",
+    ]
+    failures = report.failures()
+    lines.append("targets: met" if not failures else "targets missed: " + "; ".join(failures))
+    return "\n".join(lines)

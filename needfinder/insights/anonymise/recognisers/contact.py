@@ -1,0 +1,152 @@
+"""E-mail addresses, URLs, Telegram handles and phone numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import phonenumbers
+
+from needfinder.insights.anonymise.lexicon import fold, folded_set
+from needfinder.insights.anonymise.model import Candidate, EntityType
+from needfinder.insights.anonymise.scan import Scan
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,24}(?![\w-])"
+    # Spelled-out forms people use against spam bots: "anna (at) web (dot) de".
+    r"|(?<![\w.+-])[\w.+-]+\s?[(\[{]at[)\]}]\s?[\w-]+(?:\s?(?:[(\[{]dot[)\]}]|\.)\s?[\w-]+)+",
+    re.IGNORECASE,
+)
+# Top-level domains we accept for a bare "name.tld" without scheme or "www.": common ones only,
+# so that "z.B." or "Version 2.3" never look like a domain.
+_TLDS = (
+    "de|com|net|org|eu|at|ch|info|biz|io|co\\.uk|uk|shop|online|store|app|dev|me|berlin|hamburg"
+    "|koeln|nrw|bayern|us|nl|fr|it|es|pl|tv|blog|site|website"
+)
+_URL = re.compile(
+    r"\bhttps?://[^\s<>\"']+"
+    r"|\bwww\.[^\s<>\"']+"
+    rf"|(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS})(?:/[^\s<>\"']*)?(?![\w-])",
+    re.IGNORECASE,
+)
+_TRAILING_PUNCT = ".,;:!?)]}'\""
+_TELEGRAM_LINK = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:joinchat/|\+)?[A-Za-z0-9_+-]{3,}", re.IGNORECASE
+)
+# Telegram allows letters, digits and "_"; Instagram-style handles also have inner dots.
+_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z][A-Za-z0-9_]{2,31}(?:\.[A-Za-z0-9_]+)*(?![\w@])")
+# Well-known public sites: naming them identifies nobody ("ich bestelle bei amazon.de").
+_PUBLIC_DOMAINS = folded_set(
+    """
+    web gmx gmail googlemail t-online outlook hotmail live yahoo posteo icloud freenet aol
+    mail proton protonmail google amazon ebay paypal facebook instagram youtube linkedin
+    xing wikipedia zoom microsoft apple etsy shopify dhl check24 idealo otto zalando
+    """
+)
+
+# Phone numbers that python-phonenumbers does not validate (typos, fictional ranges) but that
+# are unmistakably phone-shaped: "+" or "00" country prefix, or a leading-zero national number
+# with at least 8 digits, or the North-American (xxx) xxx-xxxx layout.
+_PHONE_FALLBACK = re.compile(
+    r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}[ \-/.]?(?:\(0\)[ \-/.]?)?(?:\(?\d{1,5}\)?[ \-/.]?){1,5}\d{2,}"
+    r"|(?<![\w])\(?0\d{2,5}\)?(?: ?/ ?| |-)?\d(?:[ \-]?\d){4,11}(?![\w])"
+    r"|(?<![\w])\(\d{3}\) ?\d{3}[ .\-]\d{4}(?![\w])|(?<![\w])\d{3}[.\-]\d{3}[.\-]\d{4}(?![\w])"
+)
+# python-phonenumbers resolves national numbers ("0171 …") for one home region; numbers with a
+# country code parse whatever the region, and the fallback pattern above catches other national
+# layouts. One region per language keeps this the cheapest recogniser it can be.
+_PHONE_REGION = {"de": "DE", "en": "GB"}
+# Digit groups inside an IBAN ("DE89 3704 0044 ...") look like "0044 ..." (+44): not phones.
+_IBAN_SHAPE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?"
+)
+
+
+def _strip_trailing(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in _TRAILING_PUNCT:
+        # Keep a closing bracket that belongs to the URL ("...(foo)").
+        if text[end - 1] == ")" and "(" in text[start:end]:
+            break
+        end -= 1
+    return end
+
+
+def find_emails(scan: Scan) -> Iterator[Candidate]:
+    """E-mail addresses, including "(at)"/"[dot]" spellings."""
+    if "@" not in scan.text and "at" not in scan.text.lower():
+        return
+    for match in _EMAIL.finditer(scan.text):
+        key = re.sub(r"\s*[(\[{]at[)\]}]\s*", "@", match.group(), flags=re.IGNORECASE)
+        key = re.sub(r"\s*(?:[(\[{]dot[)\]}]|\.)\s*", ".", key, flags=re.IGNORECASE)
+        yield Candidate(EntityType.EMAIL, match.start(), match.end(), fold(key))
+
+
+def find_handles(scan: Scan) -> Iterator[Candidate]:
+    """Telegram ``@handles`` and ``t.me/...`` links."""
+    text = scan.text
+    if "@" in text:
+        for match in _HANDLE.finditer(text):
+            yield Candidate(EntityType.HANDLE, match.start(), match.end(), fold(match.group()[1:]))
+    lowered = text.lower()
+    if "t.me/" in lowered or "telegram.me/" in lowered:
+        for match in _TELEGRAM_LINK.finditer(text):
+            name = match.group().rsplit("/", 1)[-1].lstrip("+")
+            yield Candidate(EntityType.HANDLE, match.start(), match.end(), fold(name))
+
+
+def find_urls(scan: Scan) -> Iterator[Candidate]:
+    """Web addresses, except Telegram links (handles) and bare well-known public sites."""
+    text = scan.text
+    if "." not in text:
+        return
+    for match in _URL.finditer(text):
+        start = match.start()
+        end = _strip_trailing(text, start, match.end())
+        value = text[start:end]
+        lowered = value.lower()
+        if "t.me/" in lowered or "telegram.me/" in lowered or "@" in value:
+            continue
+        host = re.sub(r"^https?://", "", lowered).removeprefix("www.")
+        host, _, path = host.partition("/")
+        labels = host.split(".")
+        registrable = labels[-3] if host.endswith(".co.uk") and len(labels) >= 3 else labels[-2]
+        if registrable in _PUBLIC_DOMAINS and not path.strip("/"):
+            continue
+        yield Candidate(EntityType.URL, start, end, (host + "/" + path).rstrip("/"))
+
+
+def _phone_key(raw: str) -> str:
+    """E.164 form, so "0171 2345678" and "+49 171 2345678" share a placeholder."""
+    try:
+        number = phonenumbers.parse(raw, "DE")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        return re.sub(r"\D", "", raw)
+
+
+def find_phones(scan: Scan) -> Iterator[Candidate]:
+    """Phone numbers: python-phonenumbers (valid numbers) plus phone-shaped fallbacks."""
+    if scan.digit_count < 6:
+        return
+    text = scan.text
+    ibans = [(m.start(), m.end()) for m in _IBAN_SHAPE.finditer(text)]
+    seen: set[tuple[int, int]] = set()
+
+    def inside_iban(start: int, end: int) -> bool:
+        return any(start < e and s < end for s, e in ibans)
+
+    region = _PHONE_REGION[scan.language]
+    for match in phonenumbers.PhoneNumberMatcher(
+        text, region, leniency=phonenumbers.Leniency.VALID
+    ):
+        if (match.start, match.end) not in seen and not inside_iban(match.start, match.end):
+            seen.add((match.start, match.end))
+            yield Candidate(EntityType.PHONE, match.start, match.end, _phone_key(match.raw_string))
+    for fallback in _PHONE_FALLBACK.finditer(text):
+        raw = fallback.group().rstrip(" -/.")
+        digits = sum(ch.isdigit() for ch in raw)
+        if digits < 7 or digits > 15:
+            continue
+        end = fallback.start() + len(raw)
+        if (fallback.start(), end) not in seen and not inside_iban(fallback.start(), end):
+            yield Candidate(EntityType.PHONE, fallback.start(), end, _phone_key(raw))

@@ -1,0 +1,57 @@
+"""IBANs (mod-97) and payment card numbers (Luhn); values failing the checksum are left alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from needfinder.insights.anonymise.checksums import IBAN_LENGTHS, iban_is_valid, luhn_is_valid
+from needfinder.insights.anonymise.model import Candidate, EntityType
+from needfinder.insights.anonymise.scan import Scan
+
+# Country code, check digits, then groups of letters/digits with optional single spaces. The
+# match may run into the next word; the country's IBAN length tells where the IBAN really ends.
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){10,32}")
+_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+
+
+def _cut_to_length(text: str, start: int, end: int, wanted: int) -> int | None:
+    """End offset after ``wanted`` alphanumerics from ``start``, or None if there are fewer."""
+    count = 0
+    for index in range(start, end):
+        if text[index].isalnum():
+            count += 1
+            if count == wanted:
+                return index + 1
+    return None
+
+
+def find_ibans(scan: Scan) -> Iterator[Candidate]:
+    """IBANs with a valid length for their country and a valid mod-97 checksum."""
+    if scan.digit_count < 12:
+        return
+    text = scan.text
+    for match in _IBAN.finditer(text):
+        country = match.group()[:2].upper()
+        wanted = IBAN_LENGTHS.get(country)
+        if wanted is None:
+            continue
+        end = _cut_to_length(text, match.start(), match.end(), wanted)
+        if end is None:
+            continue
+        if end < len(text) and text[end].isalnum():
+            # The characters run on without a break: this is part of a longer token.
+            continue
+        compact = re.sub(r"\s", "", text[match.start() : end]).upper()
+        if iban_is_valid(compact):
+            yield Candidate(EntityType.IBAN, match.start(), end, compact)
+
+
+def find_cards(scan: Scan) -> Iterator[Candidate]:
+    """Card numbers: 13-19 digits (spaces or dashes allowed), issuer prefix 2-6, Luhn-valid."""
+    if scan.digit_count < 13:
+        return
+    for match in _CARD.finditer(scan.text):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_is_valid(digits):
+            yield Candidate(EntityType.CARD, match.start(), match.end(), digits)

@@ -1,0 +1,177 @@
+"""Customer, order, contract and other reference numbers; dates of birth."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from needfinder.insights.anonymise.lexicon import word_list
+from needfinder.insights.anonymise.model import Candidate, EntityType
+from needfinder.insights.anonymise.scan import Scan
+
+# Words that announce an identifier on their own ("Kundennummer 48213").
+_STRONG_ID_WORDS = word_list(
+    """
+    kundennummer kundennr kunden-nr kunden-nummer kd-nr kdnr kundenid kunden-id
+    bestellnummer bestellnr bestell-nr auftragsnummer auftragsnr auftrags-nr rechnungsnummer
+    rechnungsnr rechnungs-nr re-nr vertragsnummer vertragsnr vertrags-nr vorgangsnummer
+    vorgangsnr ticketnummer ticket-nr ticket-nummer sendungsnummer trackingnummer
+    tracking-nummer paketnummer mitgliedsnummer mitgliedsnr mitglieds-nr versicherungsnummer
+    versichertennummer zählernummer zaehlernummer referenznummer fallnummer aktenzeichen
+    personalnummer steuernummer steuer-id steuer-idnr steueridentifikationsnummer ust-idnr
+    ust-id kontonummer lieferscheinnummer servicenummer buchungsnummer reservierungsnummer
+    nutzer-id user-id benutzer-id ausweisnummer personalausweisnummer reisepassnummer
+    führerscheinnummer sozialversicherungsnummer rentenversicherungsnummer
+    """
+)
+_STRONG_ID_PHRASES = (
+    "customer number",
+    "customer no",
+    "customer id",
+    "customer #",
+    "account number",
+    "account no",
+    "account id",
+    "order number",
+    "order no",
+    "order id",
+    "invoice number",
+    "invoice no",
+    "contract number",
+    "policy number",
+    "membership number",
+    "member id",
+    "member number",
+    "reference number",
+    "ref no",
+    "case number",
+    "case id",
+    "ticket number",
+    "ticket id",
+    "tracking number",
+    "booking reference",
+    "booking number",
+    "reservation number",
+    "confirmation number",
+    "id number",
+    "user id",
+    "employee id",
+    "passport number",
+    "tax id",
+    "vat number",
+    "social security number",
+    "national insurance number",
+)
+# Words that need a number-looking value ("ticket 12345", "order #A-99812"), because
+# "die Rechnung 2023" or "ticket 3" are not identifiers.
+_WEAK_ID_WORDS = word_list(
+    """
+    ticket order invoice case reference ref auftrag rechnung vertrag vorgang bestellung fall
+    account booking konto kunde kd az ssn nr no
+    """
+)
+# Between keyword and value: "-Nr.", "number", ":", "ist", "lautet", an article.
+_SEPARATOR = (
+    r"(?:\s*(?:-|\s)?(?:nr\.?|no\.?|nummer|number|num\.?|id)(?![\w]))?"
+    r"(?:\s*(?:[:=]|ist|is|lautet|was|war|lautete)(?![\w]))?\s*(?:der|die|the)?\s*"
+)
+_VALUE = (
+    r"(?P<hash>#\s?)?(?P<value>\d{2,4}(?: \d{2,4}){2,4}(?![\w])"
+    r"|(?:[A-Za-z]{1,4}[-/]?)?\d(?:[\dA-Za-z\-/.]*[\dA-Za-z])?)"
+)
+_DATE_LIKE = re.compile(r"^\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})?$")
+
+
+def _alternation(words: tuple[str, ...] | list[str]) -> str:
+    ordered = sorted(words, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+
+
+_ID = re.compile(
+    rf"(?<![\w-])(?P<kw>{_alternation(list(_STRONG_ID_WORDS) + list(_STRONG_ID_PHRASES))}"
+    rf"|(?P<weak>{_alternation(_WEAK_ID_WORDS)}))\.?{_SEPARATOR}{_VALUE}",
+    re.IGNORECASE,
+)
+_HASH_ID = re.compile(r"(?<![\w&#])#(?P<value>[A-Za-z]{0,3}-?\d{4,}[\w-]*)")
+
+
+def _spaced_digits_ok(value: str) -> bool:
+    return " " not in value or all(part.isdigit() for part in value.split(" "))
+
+
+def find_ids(scan: Scan) -> Iterator[Candidate]:
+    """Identifiers announced by a keyword, and "#A-99812"-style references."""
+    if scan.digit_count < 3:
+        return
+    text = scan.text
+    for match in _ID.finditer(text):
+        value = match.group("value").rstrip(".-/")
+        digits = sum(ch.isdigit() for ch in value)
+        weak = match.group("weak") is not None
+        if digits < 3 or not _spaced_digits_ok(value) or _DATE_LIKE.match(value):
+            continue
+        # A weak keyword needs a value that cannot be a year or a count: 5+ digits, a "#",
+        # or letters and digits mixed ("A-99812", "INV-2024-0815").
+        mixed = any(ch.isalpha() for ch in value)
+        if weak and not (digits >= 5 or match.group("hash") or (mixed and digits >= 3)):
+            continue
+        start = match.start("value")
+        yield Candidate(
+            EntityType.ID, start, start + len(value), re.sub(r"[\s\-/.]", "", value).upper()
+        )
+    if "#" in text:
+        for match in _HASH_ID.finditer(text):
+            value = match.group("value")
+            yield Candidate(
+                EntityType.ID,
+                match.start("value"),
+                match.end("value"),
+                re.sub(r"[\s\-/.]", "", value).upper(),
+            )
+
+
+_MONTHS = (
+    "januar|jan|februar|feb|märz|maerz|mär|mrz|april|apr|mai|juni|jun|juli|jul|august|aug|"
+    "september|sept|sep|oktober|okt|november|nov|dezember|dez|january|february|march|mar|may|"
+    "june|july|october|oct|december|dec"
+)
+_DATE = re.compile(
+    r"(?<![\d.])\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})(?![\d])"
+    rf"|(?<![\d])\d{{1,2}}(?:\.|st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}(?![\d])"
+    rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?![\d])"
+    r"|(?<![\d/.-])\d{1,2}[/\-]\d{1,2}[/\-](?:\d{4}|\d{2})(?![\d/])"
+    r"|(?<![\d])\d{4}-\d{2}-\d{2}(?![\d])"
+    r"|(?<![\d.])\d{1,2}\.\s?\d{1,2}\.(?![\d])",
+    re.IGNORECASE,
+)
+_BIRTH = re.compile(
+    r"(?<![\w])(?:geboren|geb\.|geburtsdatum|geburtstag|geburtsjahr|jahrgang|born|birthday|"
+    r"date\s+of\s+birth|birth\s*date|d\.?o\.?b\.?)(?![\w])",
+    re.IGNORECASE,
+)
+_YEAR_ONLY = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?!\d|[.,]\d)")
+_YEAR_WORDS = ("jahrgang", "geburtsjahr", "born")
+
+
+def find_dates_of_birth(scan: Scan) -> Iterator[Candidate]:
+    """A date near a birth word ("geboren am 3.4.1985", "born 12/05/1990", "Geburtsdatum")."""
+    if scan.digit_count < 2:
+        return
+    text = scan.text
+    for keyword in _BIRTH.finditer(text):
+        # The date usually follows within a few words; German also puts it first
+        # ("ich wurde 15.07.49 geboren").
+        after = _DATE.search(text, keyword.end(), min(len(text), keyword.end() + 40))
+        if after is not None:
+            yield Candidate(EntityType.DATE_OF_BIRTH, after.start(), after.end())
+            continue
+        window_start = max(0, keyword.start() - 30)
+        before = [m for m in _DATE.finditer(text, window_start, keyword.start())]
+        if before:
+            last = before[-1]
+            yield Candidate(EntityType.DATE_OF_BIRTH, last.start(), last.end())
+            continue
+        if keyword.group().lower().startswith(_YEAR_WORDS):
+            year = _YEAR_ONLY.search(text, keyword.end(), min(len(text), keyword.end() + 15))
+            if year is not None:
+                yield Candidate(EntityType.DATE_OF_BIRTH, year.start(), year.end())

@@ -1,0 +1,204 @@
+"""Organisation and shop names: legal suffixes, shop-type nouns, "Firma X", employers."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+
+from needfinder.insights.anonymise.lexicon import (
+    FUNCTION_WORDS,
+    Lexicon,
+    fold,
+    folded_set,
+    word_list,
+)
+from needfinder.insights.anonymise.model import Candidate, EntityType
+from needfinder.insights.anonymise.scan import Scan
+from needfinder.insights.anonymise.tokens import Token, possessive_base
+
+# Legal forms, possibly chained ("GmbH & Co. KG"). Short upper-case forms are matched
+# case-sensitively so that "ag" or "se" in running text are never taken for one.
+_LEGAL = re.compile(
+    r"(?<![\w&])(?:(?i:g?gmbh|mbh|kgaa|ohg|gbr|ltd\.?|limited|inc\.?|llc|llp|plc|corp\.?|"
+    r"corporation|e\.\s?k\.|e\.\s?v\.)|AG|KG|UG(?:\s?\(haftungsbeschränkt\))?|SE|"
+    r"&\s?(?:Co\.?|Partner|Söhne|Sohn|Sons|Son|Töchter)|und Partner)"
+    r"(?:\s?(?:&\s?Co\.?|KG|OHG|AG|mbH)(?![\w]))*(?![\w])"
+)
+# Nouns for kinds of shops and practices, followed by the shop's name ("Bäckerei Müller").
+_SHOP_NOUNS_DE = folded_set(
+    """bäckerei baeckerei backstube metzgerei fleischerei konditorei autohaus autowerkstatt
+    werkstatt kfz-werkstatt apotheke kanzlei anwaltskanzlei steuerkanzlei friseur friseursalon
+    frisörsalon salon blumenladen blumenhaus buchhandlung getränkemarkt elektro sanitär
+    haustechnik malerbetrieb schreinerei tischlerei gärtnerei fahrschule reisebüro café cafe
+    restaurant gasthaus gasthof hotel pension pizzeria imbiss kiosk optik optiker brauerei
+    weingut hofladen bioladen modehaus boutique studio fitnessstudio yogastudio tanzschule
+    musikschule agentur werbeagentur druckerei baufirma dachdeckerei spedition reinigung
+    textilreinigung schlüsseldienst verlag immobilien hausverwaltung pflegedienst
+    physiotherapie ergotherapie sanitätshaus schuhhaus juwelier goldschmiede fotostudio
+    copyshop metallbau holzbau gartenbau firma fa laden geschäft betrieb"""
+)
+# Heads of German compound shop nouns: "Wäscherei", "Pflegedienst", "Fotostudio".
+_SHOP_HEADS_DE = tuple(
+    fold(w)
+    for w in word_list("""
+    erei laden studio salon praxis werkstatt handlung handel dienst kanzlei apotheke agentur
+    betrieb schule büro service
+    """)
+)
+# English shop nouns come after the name ("Smith's Hardware", "Riverside Dental").
+_SHOP_NOUNS_EN = folded_set(
+    """hardware bakery bakehouse pizza pizzeria diner café cafe coffee garage auto autos motors
+    books bookshop bookstore shop store market deli pharmacy salon barbershop barbers kitchen
+    grill bar pub inn bistro plumbing electric electrical electricals flowers florist bikes
+    cycles tailoring tailors cleaners laundry fitness gym studio hair nails dental clinic
+    butcher butchers gallery boutique catering landscaping roofing construction repairs tires
+    tyres optics opticians travel removals printing media design consulting solutions services
+    logistics supplies trading furniture yoga crafts foods farm dairy brewery winery mill
+    works workshop depot emporium outlet centre center nursery kennels vets surgery practice
+    studios joinery carpentry plumbers electricians builders decorators motors"""
+)
+# Verbs of employment: "ich arbeite bei X", "I work at X".
+_EMPLOYER = re.compile(
+    r"(?i:\b(?:arbeite|arbeiten|arbeitet|tätig|angestellt|beschäftigt)\s+(?:bei|für)"
+    r"(?:\s+(?:der|dem|einer|einem))?|\b(?:work|works|working|worked|employed)\s+(?:at|for|by))"
+    r"\s+(?P<name>[A-ZÄÖÜ][\w&'’-]*(?:\s+[A-ZÄÖÜ][\w&'’-]*){0,2})"
+)
+
+
+def _name_word(token: Token, lex: Lexicon, *, allow_lower: bool) -> bool:
+    """Could this token be part of a company or shop name?"""
+    if not token.is_word or token.folded in FUNCTION_WORDS:
+        return False
+    if token.is_capitalised:
+        return True
+    return allow_lower and not lex.is_stopword(token.folded)
+
+
+def _legal_names(scan: Scan) -> Iterator[Candidate]:
+    text, tokens, lex = scan.text, scan.tokens, scan.lex
+    ends = [t.end for t in tokens]
+    for match in _LEGAL.finditer(text):
+        # Walk back over the name words before the legal form ("Krüger Haustechnik GmbH").
+        before = tokens[: bisect_right(ends, match.start())]
+        allow_lower = match.group()[0].islower()
+        name_tokens: list[Token] = []
+        for token in reversed(before):
+            between = text[token.end : (name_tokens[0].start if name_tokens else match.start())]
+            if between.strip() not in ("", "&", "-", "+") or len(name_tokens) == 4:
+                break
+            if token.folded in _SHOP_NOUNS_DE and token.folded in ("firma", "fa"):
+                break
+            if not _name_word(token, lex, allow_lower=allow_lower):
+                break
+            name_tokens.insert(0, token)
+            if token.sentence_start:
+                break
+        if not name_tokens or all(t.folded in lex.brands for t in name_tokens):
+            continue
+        yield Candidate(EntityType.ORG, name_tokens[0].start, match.end())
+
+
+def _name_after_shop_noun(scan: Scan, index: int) -> Candidate | None:
+    """German order: shop noun, then the name ("Bäckerei Müller", "Fa. Kraus Metallbau")."""
+    tokens, lex, text = scan.tokens, scan.lex, scan.text
+    token = tokens[index]
+    if index + 1 >= len(tokens):
+        return None
+    first = tokens[index + 1]
+    if text[token.end : first.start].strip() not in ("", "."):
+        return None
+    if not first.is_word or first.is_placeholder:
+        return None
+    if first.folded in lex.common_nouns or first.folded in lex.brands:
+        return None
+    if first.folded in FUNCTION_WORDS or (first.is_lower and not lex.is_name(first.folded)):
+        return None
+    if first.folded in ("dr", "prof"):
+        return None  # "Praxis Dr. Weber" is a person; the title rule takes it.
+    end = first.end
+    if token.folded in ("firma", "fa") and index + 2 < len(tokens):
+        second = tokens[index + 2]
+        if (
+            text[first.end : second.start] == " "
+            and second.is_capitalised
+            and second.folded not in lex.common_nouns
+            and second.folded not in FUNCTION_WORDS
+        ):
+            end = second.end
+    return Candidate(EntityType.ORG, first.start, end)
+
+
+def _name_before_shop_noun(scan: Scan, index: int) -> Candidate | None:
+    """English order: name, then shop noun ("Smith's Hardware", "Blue Door Café")."""
+    tokens, lex, text = scan.tokens, scan.lex, scan.text
+    token = tokens[index]
+    name_tokens: list[Token] = []
+    for previous in reversed(tokens[:index]):
+        right = name_tokens[0] if name_tokens else token
+        if text[previous.end : right.start] != " " or len(name_tokens) == 3:
+            break
+        if not previous.is_capitalised or previous.folded in FUNCTION_WORDS:
+            break
+        if (
+            previous.folded in lex.brands
+            or previous.folded in _SHOP_NOUNS_EN
+            or previous.folded in lex.common_nouns
+        ):
+            break
+        name_tokens.insert(0, previous)
+        if previous.sentence_start:
+            break
+    if not name_tokens:
+        return None
+    lone = name_tokens[0]
+    if len(name_tokens) == 1 and lone.sentence_start and lex.is_stopword(lone.folded):
+        return None
+    _, end = possessive_base(name_tokens[-1])
+    return Candidate(EntityType.ORG, name_tokens[0].start, end)
+
+
+def _shop_names(scan: Scan) -> Iterator[Candidate]:
+    for index, token in enumerate(scan.tokens):
+        found: list[Candidate | None] = []
+        folded = token.folded
+        if folded in _SHOP_NOUNS_DE or (
+            token.is_word and len(folded) > 6 and folded.endswith(_SHOP_HEADS_DE)
+        ):
+            found.append(_name_after_shop_noun(scan, index))
+        singular = folded[:-1] if folded.endswith("s") else folded
+        # Name-then-noun is English word order; German puts the noun first ("Social Media").
+        if (
+            scan.language == "en"
+            and (folded in _SHOP_NOUNS_EN or singular in _SHOP_NOUNS_EN)
+            and token.is_capitalised
+            and index > 0
+        ):
+            found.append(_name_before_shop_noun(scan, index))
+        yield from (c for c in found if c is not None)
+
+
+def _employers(scan: Scan) -> Iterator[Candidate]:
+    lex = scan.lex
+    for match in _EMPLOYER.finditer(scan.text):
+        words = match.group("name").split()
+        kept: list[str] = []
+        for word in words:
+            folded = fold(word)
+            if folded in lex.brands or folded in lex.common_nouns or folded in FUNCTION_WORDS:
+                break
+            if folded in _SHOP_NOUNS_EN or folded in _SHOP_NOUNS_DE:
+                break
+            kept.append(word)
+        if not kept:
+            continue
+        start = match.start("name")
+        end = start + len(" ".join(kept))
+        yield Candidate(EntityType.ORG, start, end)
+
+
+def find_organisations(scan: Scan) -> Iterator[Candidate]:
+    """Company and shop names found by legal form, shop noun or employment verb."""
+    yield from _legal_names(scan)
+    yield from _shop_names(scan)
+    yield from _employers(scan)

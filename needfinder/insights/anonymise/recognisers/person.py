@@ -1,0 +1,673 @@
+"""Person names from context ("Herr Klein", "mein Kollege Jan", "Hope from support") and from a
+first-name/surname gazetteer, with guards so that capitalised German nouns survive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from needfinder.insights.anonymise.lexicon import FUNCTION_WORDS, Lexicon, fold, folded_set
+from needfinder.insights.anonymise.model import Candidate, EntityType
+from needfinder.insights.anonymise.scan import Scan
+from needfinder.insights.anonymise.tokens import Token, possessive_base
+
+_TITLES = folded_set(
+    "herr herrn frau mr mrs ms miss mister mx fräulein frl madame monsieur signora signor"
+)
+_ABBREVIATED_TITLES = frozenset(("hr", "fr"))  # need a full stop and a capitalised name
+_ACADEMIC = frozenset(("dr", "prof", "med", "dipl", "ing", "dr-ing", "phd"))
+_ARTICLES = folded_set(
+    "die der eine einer als meine meiner seine seiner ihre unsere unserer the a my his her our"
+)
+_POSSESSIVES = folded_set(
+    "my our his her mein meine meiner unser unsere unserer sein seine ihr ihre"
+)
+# Relationship and job words that introduce a name ("mein Kollege Jan", "my boss Sandra").
+_RELATIONS = folded_set(
+    """kollege kollegin kollegen chef chefin mann ehemann frau ehefrau partner partnerin freund
+    freundin sohn tochter bruder schwester mutter vater mama papa oma opa onkel tante cousin
+    cousine neffe nichte schwager schwägerin nachbar nachbarin mitarbeiter mitarbeiterin azubi
+    auszubildende auszubildender aushilfe praktikant praktikantin sachbearbeiter
+    sachbearbeiterin berater beraterin ansprechpartner ansprechpartnerin techniker technikerin
+    monteur fahrer fahrerin betreuer betreuerin kundenbetreuer kundenbetreuerin assistent
+    assistentin sekretärin steuerberater steuerberaterin buchhalter buchhalterin inhaber
+    inhaberin geschäftsführer geschäftsführerin teamleiter teamleiterin filialleiter
+    filialleiterin vorgesetzter vorgesetzte meister hausmeister vertreter vertreterin paketbote
+    postbote bote lehrer lehrerin vermieter vermieterin stammkunde stammkundin mitinhaber
+    mitinhaberin juniorchef juniorchefin lebensgefährte lebensgefährtin verlobte verlobter
+    grandma grandpa granny nan nana gran grandad grandmother grandfather
+    colleague coworker co-worker boss manager supervisor wife husband friend son daughter
+    brother sister mother father mom mum dad aunt uncle neighbor neighbour assistant accountant
+    advisor adviser agent rep representative technician driver guy lady contact owner
+    consultant teammate intern apprentice employee clerk cashier temp mechanic landlord
+    landlady bookkeeper secretary receptionist courier postman fiancé fiancee girlfriend
+    boyfriend nephew niece director ceo founder cofounder co-founder"""
+)
+# Self-introductions. Strong ones take any word; weak ones ("ich bin", "I'm") only a known
+# first name, since "ich bin zufrieden" and "I'm happy" are far more common.
+_STRONG_INTROS_RAW = (
+    ("ich", "heiße"),
+    ("ich", "heisse"),
+    ("ich", "heiß"),
+    ("ich", "heiss"),
+    ("mein", "name", "ist"),
+    ("mein", "name", "lautet"),
+    ("mein", "vorname", "ist"),
+    ("mein", "nachname", "ist"),
+    ("my", "name", "is"),
+    ("my", "name's"),
+    ("my", "name’s"),
+    ("call", "me"),
+    ("nennt", "mich"),
+    ("nenn", "mich"),
+    ("nennen", "sie", "mich"),
+    ("my", "first", "name", "is"),
+    ("my", "last", "name", "is"),
+    ("my", "surname", "is"),
+)
+_WEAK_INTROS_RAW = (
+    ("ich", "bin", "der"),
+    ("ich", "bin", "die"),
+    ("ich", "bin"),
+    ("i'm",),
+    ("i’m",),
+    ("i", "am"),
+    ("this", "is"),
+    ("hier", "ist"),
+    ("hier", "schreibt"),
+    ("hier", "spricht"),
+    ("it's",),
+    ("it’s",),
+    ("name",),
+    ("vorname",),
+    ("nachname",),
+)
+_STRONG_INTROS = tuple(tuple(fold(w) for w in p) for p in _STRONG_INTROS_RAW)
+_WEAK_INTROS = tuple(tuple(fold(w) for w in p) for p in _WEAK_INTROS_RAW)
+# "Der Herr hieß Brenner", "a lady called Brenda": naming someone else.
+_NAMING_VERBS = folded_set("heißt hieß heisst hiess hiessen hießen named called")
+_NAMING_FILLERS = folded_set(
+    "glaub glaube ich wohl irgendwie so auch doch ja mal eigentlich er sie"
+)
+_PERSON_NOUNS = folded_set(
+    "lady guy man woman girl boy bloke chap gentleman someone somebody person agent colleague"
+)
+_ACTION_VERBS = folded_set(
+    "said told sorted fixed helped called rang emailed promised explained answered replied sent "
+    "came"
+)
+# Patterns indexed by their first word, so each token is checked against a few only.
+_INTROS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+for _pattern, _strong in [(p, True) for p in _STRONG_INTROS] + [(p, False) for p in _WEAK_INTROS]:
+    _INTROS_BY_FIRST.setdefault(_pattern[0], []).append((_pattern, _strong))
+_HERE = frozenset(("hier", "here", "speaking"))
+_GREETINGS = folded_set(
+    """gruß grüße grüßen gruss grüsse lg vg mfg cheers regards thanks thank best danke dank bye
+    ciao tschüss servus love xoxo sincerely"""
+)
+_DEPARTMENT_PREPOSITIONS = frozenset(("from", "at", "in", "vom", "von", "aus", "bei", "im", "of"))
+_DEPARTMENT_ARTICLES = folded_set(
+    "the your our der dem die ihrer ihrem eurer eurem unserer unserem deiner deinem euer"
+)
+_DEPARTMENTS = folded_set(
+    """support sales billing accounts accounting finance reception hotline service team
+    warehouse it hr marketing office shop store bank front desk customer purchasing helpdesk
+    kundenservice kundendienst vertrieb buchhaltung empfang lager einkauf versand technik büro
+    filiale zentrale personal personalabteilung abteilung verwaltung logistik produktion
+    kundenbetreuung callcenter innendienst außendienst firma laden dispatch delivery deliveries
+    admin administration care operations ops accounts-payable payroll tech engineering
+    workshop kitchen head quality qa returns complaints onboarding development"""
+)
+_SPEECH_VERBS = folded_set(
+    """said says told explained promised called emailed mentioned recommended wrote answered
+    replied sagte meinte erklärte versprach schrieb rief antwortete empfahl"""
+)
+_BEFORE_NAME = (
+    ("talked", "to"),
+    ("talked", "with"),
+    ("spoke", "to"),
+    ("spoke", "with"),
+    ("speak", "to"),
+    ("speak", "with"),
+    ("asked",),
+    ("ask",),
+    ("ask", "for"),
+    ("emailed",),
+    ("called",),
+    ("thanks", "to"),
+    ("according", "to"),
+    ("laut",),
+    ("danke", "an"),
+    ("dank",),
+    ("frag",),
+    ("fragen", "sie"),
+    ("fragt",),
+    ("chatted", "with"),
+    ("met", "with"),
+    ("met",),
+)
+_BEFORE_NAME_BY_LAST: dict[str, list[tuple[str, ...]]] = {}
+for _before in _BEFORE_NAME:
+    _BEFORE_NAME_BY_LAST.setdefault(_before[-1], []).append(_before)
+_MIT_VERBS = folded_set(
+    """gesprochen telefoniert geschrieben gechattet geredet geklärt besprochen abgesprochen
+    ausgemacht vereinbart gemailt"""
+)
+_NAME_PARTICLES = frozenset(
+    ("von", "van", "de", "da", "di", "del", "der", "den", "ter", "ten", "al", "el", "bin")
+)
+_NOUN_SUFFIXES_RAW = (
+    "ung",
+    "ungen",
+    "heit",
+    "heiten",
+    "keit",
+    "keiten",
+    "schaft",
+    "schaften",
+    "tion",
+    "tionen",
+    "tät",
+    "täten",
+    "ment",
+    "ments",
+    "nis",
+    "nisse",
+    "chen",
+    "lein",
+    "ismus",
+    "erei",
+    "ereien",
+    "ität",
+    "ware",
+    "waren",
+    "zeug",
+    "gerät",
+    "geräte",
+    "system",
+    "programm",
+    "liste",
+    "daten",
+    "kosten",
+    "preis",
+    "preise",
+    "zeit",
+    "zeiten",
+    "stelle",
+    "stellen",
+    "nummer",
+    "karte",
+    "mail",
+    "mails",
+    "markt",
+)
+_NOUN_SUFFIXES = tuple(fold(s) for s in _NOUN_SUFFIXES_RAW)
+_VERB_SUFFIXES = (
+    "en",
+    "ern",
+    "eln",
+    "t",
+    "te",
+    "st",
+    "ig",
+    "lich",
+    "isch",
+    "bar",
+    "los",
+    "ed",
+    "ing",
+    "ly",
+    "e",
+)
+
+
+def _base(token: Token, lex: Lexicon) -> tuple[str, int]:
+    """Folded name without English possessive or German genitive s, and the end to redact."""
+    text, end = possessive_base(token)
+    folded = token.folded if end == token.end else token.folded[: len(text)]
+    if (
+        folded not in lex.first_names
+        and folded not in lex.surnames
+        and len(folded) > 3
+        and folded.endswith("s")
+        and lex.is_name(folded[:-1])
+    ):
+        return folded[:-1], end
+    return folded, end
+
+
+def _is_nounish(folded: str) -> bool:
+    return folded.endswith(_NOUN_SUFFIXES)
+
+
+def _capitalised_name_word(token: Token, lex: Lexicon, *, allow_ambiguous: bool) -> bool:
+    """A capitalised word that can be a name in this context."""
+    if not token.is_capitalised:
+        return False
+    folded = token.folded
+    if lex.is_name(folded) or lex.is_name(folded.removesuffix("s")):
+        return allow_ambiguous or not lex.is_everyday_word(folded)
+    return not lex.is_everyday_word(folded) and not _is_nounish(folded)
+
+
+def _lower_name_word(token: Token, lex: Lexicon) -> bool:
+    """A lower-case word that is a name ("frau wolf", "mein kollege jan")."""
+    return token.is_lower and lex.is_name(token.folded) and not lex.is_everyday_word(token.folded)
+
+
+class _People:
+    """Runs the name rules over one scan."""
+
+    def __init__(self, scan: Scan) -> None:
+        self.scan = scan
+        self.text = scan.text
+        self.tokens = scan.tokens
+        self.lex = scan.lex
+
+    def gap(self, left: int, right: int) -> str:
+        return self.text[self.tokens[left].end : self.tokens[right].start]
+
+    def candidate(self, first: int, last: int) -> Candidate:
+        """A PERSON candidate from token ``first`` to ``last`` (possessive 's left outside)."""
+        keys = []
+        end = self.tokens[last].end
+        for index in range(first, last + 1):
+            key, token_end = _base(self.tokens[index], self.lex)
+            if key not in _NAME_PARTICLES:
+                keys.append(key)
+            if index == last:
+                end = token_end
+        return Candidate(EntityType.PERSON, self.tokens[first].start, end, " ".join(keys))
+
+    def extend(self, index: int) -> int:
+        """Index of the last token of a name starting at ``index`` (adds a surname if present)."""
+        tokens, lex = self.tokens, self.lex
+        first = tokens[index]
+        nxt = index + 1
+        if nxt >= len(tokens) or self.gap(index, nxt) != " ":
+            return index
+        second = tokens[nxt]
+        if second.is_placeholder or not second.is_word:
+            return index
+        # "Ludwig van Beethoven": a particle followed by a capitalised word.
+        if (
+            second.folded in _NAME_PARTICLES
+            and nxt + 1 < len(tokens)
+            and self.gap(nxt, nxt + 1) == " "
+            and tokens[nxt + 1].is_capitalised
+            and lex.is_name(tokens[nxt + 1].folded)
+        ):
+            return nxt + 1
+        folded = second.folded
+        if folded in FUNCTION_WORDS or lex.is_stopword(folded) or folded in lex.common_nouns:
+            return index
+        if folded in lex.brands:
+            return index
+        if second.is_capitalised:
+            if first.is_lower:
+                return index
+            if folded in lex.surnames or lex.is_first_name(folded):
+                return nxt
+            first_is_first_name = lex.is_first_name(_base(first, lex)[0])
+            if first_is_first_name and not _is_nounish(folded) and not lex.is_everyday_word(folded):
+                return nxt
+            return index
+        # Lower case: only after a lower-case first name ("anna lehmann").
+        if first.is_lower and (
+            folded in lex.surnames or (len(folded) >= 3 and not folded.endswith(_VERB_SUFFIXES))
+        ):
+            return nxt
+        return index
+
+    # ------------------------------------------------------------------ rules
+    def after_titles(self) -> Iterator[Candidate]:
+        tokens, lex = self.tokens, self.lex
+        for index, token in enumerate(tokens):
+            folded = token.folded
+            abbreviated = (
+                folded in _ABBREVIATED_TITLES and self.text[token.end : token.end + 1] == "."
+            )
+            academic = folded in ("dr", "prof")
+            if folded not in _TITLES and not abbreviated and not academic:
+                continue
+            position = index + 1
+            while position < len(tokens) and tokens[position].folded in _ACADEMIC:
+                position += 1
+            if position >= len(tokens) or self.gap(position - 1, position).strip(" .") != "":
+                continue
+            name = tokens[position]
+            if name.is_placeholder or not name.is_word or name.folded in FUNCTION_WORDS:
+                continue
+            if name.is_capitalised:
+                base = _base(name, lex)[0]
+                if not lex.is_name(base) and (
+                    lex.is_everyday_word(name.folded) or _is_nounish(name.folded)
+                ):
+                    continue
+            else:
+                if abbreviated or academic:
+                    continue
+                after_article = index > 0 and tokens[index - 1].folded in _ARTICLES
+                if lex.is_name(name.folded):
+                    if lex.is_stopword(name.folded) and not lex.is_name(name.folded):
+                        continue
+                elif (
+                    after_article
+                    or lex.is_stopword(name.folded)
+                    or name.folded in lex.common_nouns
+                    or name.folded.endswith(_VERB_SUFFIXES)
+                ):
+                    continue
+            yield self.candidate(position, self.extend(position))
+
+    def after_relations(self) -> Iterator[Candidate]:
+        tokens, lex = self.tokens, self.lex
+        for index, token in enumerate(tokens[:-1]):
+            if token.folded not in _RELATIONS:
+                continue
+            position = index + 1
+            if self.gap(index, position) not in (" ", ", "):
+                continue
+            name = tokens[position]
+            if name.folded in _TITLES or name.folded in _ACADEMIC:
+                continue  # "meine Kollegin Frau Özdemir": the title rule takes it.
+            if _capitalised_name_word(name, lex, allow_ambiguous=True) or _lower_name_word(
+                name, lex
+            ):
+                yield self.candidate(position, self.extend(position))
+        # Apposition after the name: "Luke, my apprentice, ...", "Jan, mein Kollege, ...".
+        for index, token in enumerate(tokens[:-2]):
+            owner, relation = tokens[index + 1], tokens[index + 2]
+            if (
+                owner.folded in _POSSESSIVES
+                and relation.folded in _RELATIONS
+                and self.gap(index, index + 1) in (" ", ", ")
+                and token.folded not in FUNCTION_WORDS
+                and _capitalised_name_word(token, lex, allow_ambiguous=True)
+                and lex.is_name(_base(token, lex)[0])
+            ):
+                first = index
+                if (
+                    index > 0
+                    and self.gap(index - 1, index) == " "
+                    and lex.is_first_name(tokens[index - 1].folded)
+                    and tokens[index - 1].is_capitalised
+                ):
+                    first = index - 1
+                yield self.candidate(first, index)
+
+    def introductions(self) -> Iterator[Candidate]:
+        tokens, lex = self.tokens, self.lex
+        folded = [t.folded for t in tokens]
+        for index in range(len(tokens)):
+            for pattern, strong in _INTROS_BY_FIRST.get(folded[index], ()):
+                end = index + len(pattern)
+                if end >= len(tokens) or tuple(folded[index:end]) != pattern:
+                    continue
+                if self.gap(end - 1, end).strip() not in ("", ":", ","):
+                    continue
+                if pattern in (("name",), ("vorname",), ("nachname",)) and ":" not in self.gap(
+                    end - 1, end
+                ):
+                    continue
+                name = tokens[end]
+                if name.is_placeholder or not name.is_word or name.folded in FUNCTION_WORDS:
+                    continue
+                if strong:
+                    ok = name.is_capitalised or not lex.is_stopword(name.folded)
+                    ok = ok and name.folded not in lex.common_nouns
+                else:
+                    base = _base(name, lex)[0]
+                    ok = lex.is_first_name(base) and (
+                        name.is_capitalised or not lex.is_everyday_word(base)
+                    )
+                if ok:
+                    last = self.extend(end) if strong or not name.is_lower else end
+                    if (
+                        strong
+                        and last == end
+                        and end + 1 < len(tokens)
+                        and self.gap(end, end + 1) == " "
+                    ):
+                        # "ich heiße anna berger": a second lower-case word after a strong intro.
+                        second = tokens[end + 1]
+                        if (
+                            second.is_word
+                            and not lex.is_everyday_word(second.folded)
+                            and not second.folded.endswith(_VERB_SUFFIXES[:6])
+                        ):
+                            last = end + 1
+                    yield self.candidate(end, last)
+                break
+        # "Der Herr am Telefon hieß Brenner", "a lovely lady called Brenda".
+        for index, token in enumerate(tokens):
+            if token.folded not in _NAMING_VERBS:
+                continue
+            position = index + 1
+            while (
+                position < len(tokens)
+                and position - index <= 2
+                and tokens[position].folded in _NAMING_FILLERS
+            ):
+                position += 1
+            if position >= len(tokens):
+                continue
+            name = tokens[position]
+            if name.folded in ("named", "called") or not name.is_capitalised:
+                continue
+            base = _base(name, lex)[0]
+            if token.folded in ("named", "called"):
+                before = {t.folded for t in tokens[max(0, index - 3) : index]}
+                if not (lex.is_name(base) or before & _PERSON_NOUNS):
+                    continue
+                if lex.is_everyday_word(name.folded) and not lex.is_name(base):
+                    continue
+            elif not _capitalised_name_word(name, lex, allow_ambiguous=True):
+                continue
+            yield self.candidate(position, self.extend(position))
+        # "Jürgen Möller hier", "Will here", "Ngozi speaking".
+        for index, token in enumerate(tokens):
+            if token.folded not in _HERE or index == 0 or self.gap(index - 1, index) != " ":
+                continue
+            last = index - 1
+            first = last
+            if (
+                first > 0
+                and self.gap(first - 1, first) == " "
+                and tokens[first - 1].is_capitalised
+                and lex.is_first_name(tokens[first - 1].folded)
+            ):
+                first -= 1
+            start_token = tokens[first]
+            at_start = start_token.sentence_start or self.text[
+                : start_token.start
+            ].rstrip().endswith(",")
+            if not at_start:
+                continue
+            if all(
+                _capitalised_name_word(tokens[i], lex, allow_ambiguous=True)
+                for i in range(first, last + 1)
+            ) and (lex.is_name(tokens[first].folded) or lex.is_name(tokens[last].folded)):
+                yield self.candidate(first, last)
+
+    def signatures(self) -> Iterator[Candidate]:
+        tokens, lex, text = self.tokens, self.lex, self.text
+        if len(tokens) < 2:
+            return
+        # The closing name is the last one or two words of the text after a comma or line break.
+        last = len(tokens) - 1
+        if text[tokens[last].end :].strip(" .!\n😊🙂👋") != "":
+            return
+        first = last
+        if last > 0 and self.gap(last - 1, last) == " " and tokens[last - 1].is_capitalised:
+            first = last - 1
+        if first == 0:
+            return
+        separator = self.gap(first - 1, first)
+        on_own_line = "\n" in separator and separator.strip() in ("", ",", "-")
+        if not (on_own_line or separator.strip() == ","):
+            return
+        window = tokens[max(0, first - 6) : first]
+        if not any(t.folded in _GREETINGS for t in window):
+            return
+        if all(
+            _capitalised_name_word(tokens[i], lex, allow_ambiguous=True)
+            for i in range(first, last + 1)
+        ):
+            yield self.candidate(first, last)
+
+    def in_passing(self) -> Iterator[Candidate]:
+        tokens, lex = self.tokens, self.lex
+        count = len(tokens)
+        for index, token in enumerate(tokens):
+            if not token.is_word or token.is_placeholder:
+                continue
+            if (
+                token.is_lower
+                and token.folded not in lex.first_names
+                and token.folded not in lex.surnames
+            ):
+                continue  # every rule below needs a capitalised word or a known name
+            base = _base(token, lex)[0]
+            named = lex.is_name(base)
+            # "Will", "May" are names here: the context below is what makes them one.
+            capital_ok = token.is_capitalised
+            lower_ok = _lower_name_word(token, lex)
+            # "Hope from support", "Stefan aus dem Vertrieb", "Rüdiger Hahn vom Kundendienst".
+            if ((named and (capital_ok or lower_ok)) or capital_ok) and index + 1 < count:
+                position = index + 1
+                if (
+                    tokens[position].folded in _DEPARTMENT_PREPOSITIONS
+                    and self.gap(index, position) == " "
+                ):
+                    position += 1
+                    while position < count and tokens[position].folded in _DEPARTMENT_ARTICLES:
+                        position += 1
+                    english_unknown = (
+                        not named
+                        and self.scan.language == "en"
+                        and token.is_capitalised
+                        and not lex.is_everyday_word(token.folded)
+                        and not _is_nounish(token.folded)
+                        and any(
+                            t.folded in _ACTION_VERBS for t in tokens[position + 1 : position + 4]
+                        )
+                    )
+                    if (
+                        position < count
+                        and tokens[position].folded in _DEPARTMENTS
+                        and (named or english_unknown)
+                    ):
+                        first = index
+                        if (
+                            index > 0
+                            and self.gap(index - 1, index) == " "
+                            and tokens[index - 1].is_capitalised
+                            and lex.is_first_name(tokens[index - 1].folded)
+                            and not lex.is_everyday_word(tokens[index - 1].folded)
+                        ):
+                            first = index - 1
+                        yield self.candidate(first, index)
+                        continue
+                # "Will said", "Mark told me".
+                if (
+                    named
+                    and capital_ok
+                    and tokens[index + 1].folded in _SPEECH_VERBS
+                    and self.gap(index, index + 1) == " "
+                ):
+                    yield self.candidate(index, index)
+                    continue
+            # "talked to Mark", "Thanks to Isabel", "laut Carina Becker".
+            previous_word = tokens[index - 1].folded if index else ""
+            for pattern in _BEFORE_NAME_BY_LAST.get(previous_word, ()):
+                start = index - len(pattern)
+                if start < 0 or tuple(t.folded for t in tokens[start:index]) != pattern:
+                    continue
+                if self.gap(index - 1, index) != " ":
+                    continue
+                english_proper = (
+                    self.scan.language == "en"
+                    and token.is_capitalised
+                    and not token.sentence_start
+                    and not lex.is_everyday_word(token.folded)
+                    and not _is_nounish(token.folded)
+                )
+                if (named and (capital_ok or lower_ok)) or english_proper:
+                    yield self.candidate(index, self.extend(index))
+                break
+            # "mit Tobias besprochen", "mit Frank geklärt".
+            if (
+                index > 0
+                and tokens[index - 1].folded == "mit"
+                and (named and (capital_ok or lower_ok))
+            ):
+                last = self.extend(index)
+                window = tokens[last + 1 : last + 4]
+                if any(t.folded in _MIT_VERBS for t in window):
+                    yield self.candidate(index, last)
+
+    def gazetteer(self) -> Iterator[Candidate]:
+        tokens, lex, text = self.tokens, self.lex, self.text
+        for index, token in enumerate(tokens):
+            if not token.is_word or token.is_placeholder or len(token.text) < 3:
+                continue
+            base = _base(token, lex)[0]
+            if lex.is_everyday_word(base) or lex.is_everyday_word(token.folded):
+                continue
+            # Lower case "line", "van", "run" are words, whatever a name list says.
+            if token.is_lower and base in lex.name_words:
+                continue
+            first_name = lex.is_first_name(base, standalone=True, lower_case=token.is_lower)
+            surname = token.is_capitalised and base in lex.surnames and len(base) >= 4
+            if not (first_name or surname):
+                continue
+            # "15. Jan 2024", "im Jan. 2023": a month abbreviation, not a name.
+            before = text[max(0, token.start - 3) : token.start]
+            after = text[token.end : token.end + 6]
+            if any(ch.isdigit() for ch in before) or (
+                after[:1] == "." and any(ch.isdigit() for ch in after)
+            ):
+                continue
+            if after.lstrip(" .").startswith(("19", "20")) and after.lstrip(" .")[:4].isdigit():
+                continue
+            yield self.candidate(index, self.extend(index))
+        # "Grace Miller", "Hope Adeyemi": an ambiguous first name followed by a surname; in
+        # English, where only names are capitalised mid-sentence, by any capitalised word.
+        english = self.scan.language == "en"
+        for index, token in enumerate(tokens[:-1]):
+            if not token.is_capitalised or not lex.is_first_name(token.folded):
+                continue
+            second = tokens[index + 1]
+            if self.gap(index, index + 1) != " " or not second.is_capitalised:
+                continue
+            if lex.is_everyday_word(second.folded) or _is_nounish(second.folded):
+                continue
+            if second.folded in lex.surnames or (english and not token.sentence_start):
+                yield self.candidate(index, index + 1)
+
+
+def find_people(scan: Scan) -> Iterator[Candidate]:
+    """Person names from titles, relations, introductions, signatures, context and gazetteer."""
+    if not scan.tokens:
+        return
+    people = _People(scan)
+    yield from people.after_titles()
+    yield from people.after_relations()
+    yield from people.introductions()
+    yield from people.signatures()
+    yield from people.in_passing()
+    yield from people.gazetteer()
+
+
+def find_introduced_people(scan: Scan) -> Iterator[Candidate]:
+    """Only the high-confidence rules (introductions, signatures, titles, relations).
+
+    Used to learn names for later answers, where a wrong guess would be repeated everywhere.
+    """
+    if not scan.tokens:
+        return
+    people = _People(scan)
+    yield from people.introductions()
+    yield from people.signatures()
+    yield from people.after_titles()
+    yield from people.after_relations()
