@@ -19,7 +19,7 @@ from storage.database import Database
 
 # The commands as the needfinder group will carry them (registered in needfinder/cli/main.py).
 GROUP = (
-    "import click; from cli.web_commands import staff, web; "
+    "import click; from needfinder.cli.web_commands import staff, web; "
     "click.Group('needfinder', commands={'staff': staff, 'web': web})()"
 )
 BASE = "http://dashboard.example"
