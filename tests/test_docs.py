@@ -26,7 +26,11 @@ def test_every_setting_is_documented() -> None:
 
 def _commands(group: click.Group, prefix: str) -> list[str]:
     names = []
-    for name, command in group.commands.items():
+    # list_commands/get_command, not .commands: the top-level group loads its commands lazily.
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         full = f"{prefix} {name}"
         if isinstance(command, click.Group):
             names.extend(_commands(command, full))

@@ -6,14 +6,16 @@ import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
-from conversations.loader import ScriptError
 from needfinder.app.logs import configure_logging
-from needfinder.app.settings import Settings, SettingsError, load_settings
-from storage.database import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    # Only for annotations: pydantic-settings, YAML and SQLAlchemy load when a command runs,
+    # so ``needfinder --help`` and ``needfinder anonymise`` (which import this module) stay fast.
+    from needfinder.app.settings import Settings
 
 P = ParamSpec("P")
 
@@ -34,6 +36,8 @@ class Failure(click.ClickException):
 
 def settings_from(ctx: click.Context) -> Settings:
     """Return the settings loaded once per invocation."""
+    from needfinder.app.settings import Settings, SettingsError, load_settings
+
     settings = ctx.ensure_object(dict).get("settings")
     if settings is None:
         try:
@@ -54,6 +58,11 @@ def run_async(function: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
     @wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        # Here rather than at the top: see the TYPE_CHECKING note above.
+        from conversations.loader import ScriptError
+        from needfinder.app.settings import SettingsError
+        from storage.database import DatabaseUnavailable
+
         try:
             return asyncio.run(function(*args, **kwargs))
         except (ScriptError, DatabaseUnavailable, SettingsError) as error:
