@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from needfinder.app.scripts import ScriptLibrary
 from needfinder.web.context import WebContext
 from needfinder.web.guard import Endpoint, staff_only
+from needfinder.web.health import healthz
 from needfinder.web.security import SecurityHeaders
 from needfinder.web.templating import build_templates, render
 from needfinder.web.views import (
@@ -57,8 +58,9 @@ STAFF_ROUTES: tuple[tuple[str, Endpoint, str], ...] = (
     ("/logout", login.log_out, "POST"),
 )
 
-#: The only ways in without a session: the login pages and the stylesheet.
-PUBLIC_PATHS = ("/login", "/login/{token}", "/static")
+#: The only ways in without a session: the login pages, the stylesheet and the health check
+#: (counts only, see needfinder/web/health.py).
+PUBLIC_PATHS = ("/login", "/login/{token}", "/static", "/healthz")
 
 
 def create_app(web: WebContext) -> Starlette:
@@ -68,6 +70,7 @@ def create_app(web: WebContext) -> Starlette:
         Route("/login/{token}", login.confirm_login, methods=["GET"]),
         Route("/login/{token}", login.log_in, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Route("/healthz", healthz, methods=["GET"]),
     ]
     routes += [
         Route(path, staff_only(endpoint), methods=[method])

@@ -64,9 +64,9 @@ async def every_staff_call(web: WebContext, seeded: dict[str, list[int]]) -> lis
     return calls
 
 
-def test_only_login_and_static_are_public(web: WebContext) -> None:
+def test_only_login_static_and_health_are_public(web: WebContext) -> None:
     # Any new route is guarded unless it is deliberately added to PUBLIC_PATHS.
-    assert set(PUBLIC_PATHS) == {"/login", "/login/{token}", "/static"}
+    assert set(PUBLIC_PATHS) == {"/login", "/login/{token}", "/static", "/healthz"}
     app_paths = set()
     for route in create_app(web).routes:
         assert isinstance(route, Route | Mount)
