@@ -3,6 +3,10 @@
 One task per chat sends that chat's messages strictly in order; chats run side by side. A
 message is marked sent (with Telegram's message id) in the database before the chat's next
 message goes out, so a crash can repeat at most the one message in flight.
+
+With several workers on PostgreSQL (``coordination``), a worker sends to a chat only while it
+holds that chat's send claim (a session advisory lock), reads the chat's messages after taking
+it, and takes every overall send slot from the pace row all workers share.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from telegram.error import (
 from bot.api import BotApi
 from bot.limits import SendLimits
 from bot.waiting import wait_any
+from storage.coordination import Coordination
 from storage.database import Database, DatabaseUnavailable
 from storage.queues import OutboxItem
 
@@ -48,6 +53,8 @@ _STALE = (
     "message to delete not found",
 )
 MAX_BACKOFF_SECONDS = 60.0
+#: With other workers: how soon to look again at chats that another worker was sending to.
+CONTENDED_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -72,8 +79,10 @@ class Sender:
         *,
         utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
         give_up_after: timedelta = timedelta(hours=24),
+        coordination: Coordination | None = None,
     ) -> None:
         self.database = database
+        self.coordination = coordination
         self.api = api
         self.limits = limits or SendLimits()
         self.utcnow = utcnow
@@ -122,6 +131,8 @@ class Sender:
         free = self.max_active - len(busy)
         if free <= 0:
             return 1.0  # a finishing chat wakes us
+        if self.coordination is not None:
+            return await self._dispatch_shared(now, busy, free)
         try:
             async with self.database.read() as uow:
                 chats = await uow.outbox.due_chats(now, limit=len(busy) + free)
@@ -135,15 +146,45 @@ class Sender:
         except DatabaseUnavailable as error:
             log.error("outbox unavailable", extra={"error": str(error)})
             return 5.0
+        self._start(items)
+        self.limits.forget_idle(asyncio.get_running_loop().time())
+        if next_due is None:
+            return 5.0
+        return max(0.0, min(5.0, (next_due - now).total_seconds()))
+
+    async def _dispatch_shared(self, now: datetime, busy: set[str], free: int) -> float:
+        """:meth:`_dispatch` with other workers: claim chats first, then read their messages."""
+        assert self.coordination is not None
+        try:
+            async with self.database.read() as uow:
+                chats = await uow.outbox.due_chats(now, limit=len(busy) + free)
+            idle = [c for c in chats if c not in busy][:free]
+            claimed = await self.coordination.claim_chats(idle)
+            # Read after claiming: what another worker sent before we claimed is marked sent.
+            async with self.database.read() as uow:
+                items = await uow.outbox.due_for_chats(claimed, now) if claimed else {}
+                next_due = await uow.outbox.next_due_at()
+        except DatabaseUnavailable as error:
+            log.error("outbox unavailable", extra={"error": str(error)})
+            return 5.0
+        for chat_id in claimed:
+            if not items.get(chat_id):
+                await self.coordination.release_chat(chat_id)
+        self._start(items)
+        self.limits.forget_idle(asyncio.get_running_loop().time())
+        if len(claimed) < len(idle):
+            # Other workers send to those chats; look again soon rather than spin.
+            return CONTENDED_SECONDS
+        if next_due is None:
+            return 5.0
+        return max(0.0, min(5.0, (next_due - now).total_seconds()))
+
+    def _start(self, items: dict[str, list[OutboxItem]]) -> None:
         for chat_id, chat_items in items.items():
             if chat_items and chat_id not in self._active:
                 task = asyncio.create_task(self._send_chat(chat_id, chat_items))
                 self._active[chat_id] = task
                 task.add_done_callback(functools.partial(self._finished, chat_id))
-        self.limits.forget_idle(asyncio.get_running_loop().time())
-        if next_due is None:
-            return 5.0
-        return max(0.0, min(5.0, (next_due - now).total_seconds()))
 
     def _finished(self, chat_id: str, task: asyncio.Task[None]) -> None:
         self._active.pop(chat_id, None)
@@ -155,6 +196,14 @@ class Sender:
 
     async def _send_chat(self, chat_id: str, items: list[OutboxItem]) -> None:
         """Send one chat's due messages in order, stopping at one that must wait."""
+        try:
+            await self._send_chat_items(chat_id, items)
+        finally:
+            if self.coordination is not None:
+                # Every outcome is committed by now, so the next claimant reads them.
+                await self.coordination.release_chat(chat_id)
+
+    async def _send_chat_items(self, chat_id: str, items: list[OutboxItem]) -> None:
         loop = asyncio.get_running_loop()
         bucket = self.limits.chat(chat_id)
         for item in items:
@@ -163,7 +212,7 @@ class Sender:
             ):
                 return
             if item.method in RATE_LIMITED and not await self._pause_until(
-                self.limits.overall.reserve(loop.time())
+                await self._overall_slot(loop.time())
             ):
                 return
             if item.method in CHAT_LIMITED:
@@ -176,6 +225,12 @@ class Sender:
             await self.writer.record(item, outcome)
             if outcome.kind in {"retry", "blocked"}:
                 return  # the rest of this chat waits, so its order is kept
+
+    async def _overall_slot(self, now: float) -> float:
+        """Reserve the next overall send slot (shared by all workers when coordinated)."""
+        if self.coordination is None:
+            return self.limits.overall.reserve(now)
+        return now + await self.coordination.reserve_send_slot(1.0 / self.limits.per_second)
 
     async def _pause_until(self, when: float) -> bool:
         """Wait until ``when`` (event-loop time); False if the sender stops meanwhile."""

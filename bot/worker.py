@@ -5,6 +5,11 @@ lever on SQLite): for each row, in order, the engine runs, its records are store
 are queued and the row is marked done. If anything in the batch fails, the batch is rolled
 back and its rows are handled one by one, so a single bad update cannot hold up others; a row
 that keeps failing is set aside as ``failed`` (its payload kept) and the customer is told.
+
+On PostgreSQL several workers share the inbox: a batch takes a transaction-level lock on each
+of its chats (``InboxRepository.claim_pending``), so one chat's updates are handled by one
+worker at a time, strictly in order, and each exactly once. Timers, reminders and digest
+publication run only on the leader (``is_leader``), under the same chat locks.
 """
 
 from __future__ import annotations
@@ -28,13 +33,16 @@ from bot.staff import StaffDesk
 from bot.waiting import wait_any
 from needfinder.app.dialogues import DialogueService, Handled, Inbound
 from storage.database import Database, DatabaseUnavailable
-from storage.queues import InboxItem
+from storage.queues import InboxItem, handling_key
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 TIMER_CHECK_SECONDS = 0.25
+#: How long an idle worker waits before looking at the inbox again without being woken (it is
+#: woken by updates it stores itself; others' updates it finds after this long at the latest).
+IDLE_SECONDS = 1.0
 
 GROUP_POINTER = (
     "Hallo! Gespräche führe ich nur im privaten Chat: {link}\n"
@@ -61,8 +69,10 @@ class Worker:
         publisher: Publisher | None = None,
         on_enqueued: Callable[[], None] = lambda: None,
         utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
+        is_leader: Callable[[], bool] = lambda: True,
     ) -> None:
         self.database = database
+        self.is_leader = is_leader
         self.service = service
         self.bot_username = bot_username
         self.staff = staff
@@ -86,11 +96,13 @@ class Worker:
                 wait = 0.0
                 # Under full load, timers are looked at a few times a second, not per batch.
                 if handled < BATCH_SIZE or loop.time() - timers_checked > TIMER_CHECK_SECONDS:
-                    await self.fire_timers()
-                    await self.publish_digests()
+                    leader = self.is_leader()
+                    if leader:
+                        await self.fire_timers()
+                        await self.publish_digests()
                     timers_checked = loop.time()
                     if handled < BATCH_SIZE:
-                        wait = await self._until_next_timer()
+                        wait = await self._idle_wait(leader, handled)
             except DatabaseUnavailable as error:
                 log.error("database unavailable; retrying", extra={"error": str(error)})
                 wait = 2.0
@@ -99,12 +111,21 @@ class Worker:
 
     async def handle_pending(self) -> int:
         """Handle one batch of pending inbox rows; return how many were taken."""
-        async with self.database.read() as uow:
-            items = await uow.inbox.pending(BATCH_SIZE)
-        if not items:
-            return 0
+        if self.database.is_sqlite:
+            # One bot and one writer: a cheap read first keeps an idle bot from writing.
+            async with self.database.read() as uow:
+                items = await uow.inbox.pending(BATCH_SIZE)
+            if not items:
+                return 0
+        else:
+            items = []
         try:
             async with self.database.write() as uow:
+                if not self.database.is_sqlite:
+                    # The chats' locks are held until this transaction ends.
+                    items = await uow.inbox.claim_pending(BATCH_SIZE)
+                    if not items:
+                        return 0
                 replies = Replies()
                 for item in items:
                     await self._handle(uow, item, replies)
@@ -123,6 +144,8 @@ class Worker:
     async def _handle_alone(self, item: InboxItem) -> None:
         try:
             async with self.database.write() as uow:
+                if not await self._still_ours(uow, item):
+                    return
                 replies = Replies()
                 await self._handle(uow, item, replies)
                 await replies.flush(uow, self.utcnow())
@@ -135,6 +158,8 @@ class Worker:
                 extra={"update_id": item.update_id, "error_type": type(error).__name__},
             )
             async with self.database.write() as uow:
+                if not await self._still_ours(uow, item):
+                    return
                 set_aside = await uow.inbox.mark_attempt_failed(
                     item.id, f"{type(error).__name__}: {error}", self.utcnow()
                 )
@@ -142,6 +167,14 @@ class Worker:
                     replies = Replies()
                     replies.add(item.chat_key, text_calls(item.chat_key, APOLOGY))
                     await replies.flush(uow, self.utcnow())
+
+    async def _still_ours(self, uow: UnitOfWork, item: InboxItem) -> bool:
+        """Lock the item's chat again (a new transaction) and check it is still pending."""
+        if self.database.is_sqlite:
+            return True
+        if not await uow.inbox.lock_chats([handling_key(item)]):
+            return False  # another worker has the chat now, and with it this row
+        return await uow.inbox.is_pending(item.id)
 
     async def _handle(self, uow: UnitOfWork, item: InboxItem, replies: Replies) -> None:
         now = self.utcnow()
@@ -190,8 +223,12 @@ class Worker:
         """Run the engine for dialogues whose timers are due (answer settled, reminder)."""
         async with self.database.read() as uow:
             due = await uow.dialogues.due(self.utcnow(), limit=BATCH_SIZE)
-        for dialogue_id, _participant in due:
+        for dialogue_id, participant in due:
             async with self.database.write() as uow:
+                if not self.database.is_sqlite and not await self._lock_participant_chats(
+                    uow, participant
+                ):
+                    continue  # a worker handles this customer's update now; next round
                 handled = await self.service.tick(uow, dialogue_id)
                 if handled is None:
                     continue
@@ -201,6 +238,11 @@ class Worker:
         if due:
             self.on_enqueued()
         return len(due)
+
+    async def _lock_participant_chats(self, uow: UnitOfWork, participant_id: str) -> bool:
+        """Take the handling locks of a participant's chats (the tick reads fresh state)."""
+        chats = [i.chat_id for i in await uow.participants.identities(participant_id)]
+        return len(await uow.inbox.lock_chats(chats)) == len(chats)
 
     async def publish_digests(self) -> int:
         """Queue the digests that staff asked to publish."""
@@ -216,6 +258,14 @@ class Worker:
         if published:
             self.on_enqueued()
         return published
+
+    async def _idle_wait(self, leader: bool, handled: int) -> float:
+        if self.database.is_sqlite:
+            return await self._until_next_timer()
+        if handled:
+            # Rows of a chat that was locked while this batch ran are now ours to take.
+            return 0.0
+        return min(IDLE_SECONDS, await self._until_next_timer()) if leader else IDLE_SECONDS
 
     async def _until_next_timer(self) -> float:
         async with self.database.read() as uow:

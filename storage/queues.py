@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select, text, update
+from sqlalchemy import Row, and_, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,6 +15,9 @@ from storage.schema import inbox, meta, outbox
 
 #: After this many failed attempts an inbox row is set aside as ``failed`` (and reported).
 MAX_INBOX_ATTEMPTS = 5
+#: Advisory-lock class (first key) of "this transaction handles this chat" on PostgreSQL.
+#: The two-key form never collides with the one-key locks of ``MetaRepository.serialise``.
+HANDLING_LOCK_CLASS = 7301
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,67 @@ class InboxRepository:
             InboxItem(r.id, r.channel, r.update_id, r.chat_key, r.payload or {}, r.attempts)
             for r in await self.connection.execute(query)
         ]
+
+    async def claim_pending(self, limit: int = 100) -> list[InboxItem]:
+        """Return unhandled updates of chats that this transaction now holds, oldest first.
+
+        SQLite has one bot (and one writer), so that is simply :meth:`pending`. On PostgreSQL
+        several workers share the inbox: each chat among the oldest pending rows is taken with
+        a transaction-level advisory lock (a chat another worker handles is skipped), and the
+        chats' rows are read again *after* locking, so a row another worker committed as done
+        just before is not handled twice, and a chat's rows come strictly in order. Call it
+        inside a write transaction; the locks end with it.
+        """
+        if self.connection.dialect.name != "postgresql":
+            return await self.pending(limit)
+        window = await self.connection.execute(
+            select(inbox.c.chat_key, inbox.c.update_id)
+            .where(inbox.c.status == "pending")
+            .order_by(inbox.c.id)
+            .limit(limit)
+        )
+        keys = list(dict.fromkeys(_handling_key(r.chat_key, r.update_id) for r in window))
+        held = await self.lock_chats(keys)
+        if not held:
+            return []
+        chats = [k for k in held if not k.startswith("u")]
+        loose = [int(k[1:]) for k in held if k.startswith("u")]
+        query = (
+            select(inbox)
+            .where(
+                inbox.c.status == "pending",
+                or_(
+                    inbox.c.chat_key.in_(chats),
+                    and_(inbox.c.chat_key.is_(None), inbox.c.update_id.in_(loose)),
+                ),
+            )
+            .order_by(inbox.c.id)
+            .limit(limit)
+        )
+        return [
+            InboxItem(r.id, r.channel, r.update_id, r.chat_key, r.payload or {}, r.attempts)
+            for r in await self.connection.execute(query)
+        ]
+
+    async def lock_chats(self, keys: Sequence[str]) -> list[str]:
+        """Take the handling lock of each chat for this transaction; return those taken.
+
+        Without waiting: a chat that another worker is handling is left to it. On SQLite
+        (one bot, one writer) every chat is taken.
+        """
+        if self.connection.dialect.name != "postgresql" or not keys:
+            return list(keys)
+        columns = [
+            func.pg_try_advisory_xact_lock(HANDLING_LOCK_CLASS, func.hashtext(key)).label(f"k{i}")
+            for i, key in enumerate(keys)
+        ]
+        row = (await self.connection.execute(select(*columns))).one()
+        return [key for key, taken in zip(keys, row, strict=True) if taken]
+
+    async def is_pending(self, item_id: int) -> bool:
+        """Whether a row still waits to be handled."""
+        status = await self.connection.scalar(select(inbox.c.status).where(inbox.c.id == item_id))
+        return status == "pending"
 
     async def mark_all_done(self, item_ids: Sequence[int], now: datetime) -> None:
         """Mark rows handled (and drop their payloads) in one statement."""
@@ -337,6 +401,16 @@ class OutboxRepository:
         return {row[0]: int(row[1]) for row in rows}
 
 
+def handling_key(item: InboxItem) -> str:
+    """The key whose lock a worker holds while it handles ``item`` (its chat, if any)."""
+    return _handling_key(item.chat_key, item.update_id)
+
+
+def _handling_key(chat_key: str | None, update_id: int) -> str:
+    # Updates without a chat need no order among themselves; each is its own key.
+    return chat_key if chat_key is not None else f"u{update_id}"
+
+
 def _outbox_item(row: Row[Any]) -> OutboxItem:
     return OutboxItem(
         row.id,
@@ -350,6 +424,10 @@ def _outbox_item(row: Row[Any]) -> OutboxItem:
         row.attempts,
         row.created_at,
     )
+
+
+#: Key in ``meta`` of the overall sending pace shared by all workers (PostgreSQL).
+PACE_KEY = "send_pace"
 
 
 class MetaRepository:

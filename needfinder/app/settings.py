@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,6 +12,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
 ENV_PREFIX = "NEEDFINDER_"
+_SECRETS = frozenset(
+    {"telegram_bot_token", "TELEGRAM_BOT_TOKEN", "webhook_secret", "web_secret_key", "llm_api_key"}
+)
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingsError(Exception):
@@ -55,6 +60,50 @@ class Settings(BaseSettings):
         default=29.0,
         gt=0,
         description="Overall sending rate; Telegram allows about 30 messages per second.",
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description=(
+            "Public HTTPS URL Telegram delivers updates to in webhook mode (needfinder run "
+            "--webhook), e.g. https://bot.example.org/telegram; its path is the path served."
+        ),
+    )
+    webhook_listen: str = Field(
+        default="127.0.0.1:8443",
+        description=(
+            "host:port the webhook server listens on (behind the reverse proxy that "
+            "terminates HTTPS); it also serves /healthz."
+        ),
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Secret token Telegram sends in X-Telegram-Bot-Api-Secret-Token with every "
+            "webhook request (1-256 characters A-Z a-z 0-9 _ -); required for --webhook."
+        ),
+    )
+    health_listen: str | None = Field(
+        default=None,
+        description=(
+            "host:port for the bot's /healthz in polling mode (in webhook mode /healthz is "
+            "served on NEEDFINDER_WEBHOOK_LISTEN)."
+        ),
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description=(
+            "Bot worker processes needfinder run starts (same as --workers); more than 1 "
+            "needs PostgreSQL."
+        ),
+    )
+    worker_id: str | None = Field(
+        default=None,
+        description=(
+            "Name of this worker in logs and /healthz; default host-pid (the --workers "
+            "supervisor numbers its workers)."
+        ),
     )
     org_name: str | None = Field(
         default=None, description="Organisation name shown in dialogues (overrides the profile)."
@@ -163,6 +212,31 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram refuses other characters in setWebhook's secret_token.
+        if value is not None and not _SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters, only A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_listen", "health_listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            _host, sep, port = value.rpartition(":")
+            if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError("expected host:port, e.g. 127.0.0.1:8443")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        # Telegram delivers to HTTPS URLs only.
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (Telegram delivers to HTTPS only)")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -191,7 +265,9 @@ def load_settings(**overrides: object) -> Settings:
                 if field in {"telegram_bot_token", "TELEGRAM_BOT_TOKEN"}
                 else ENV_PREFIX + field.upper().removeprefix(ENV_PREFIX)
             )
-            problems.append(f"{variable}: {item['msg']} (got {item.get('input')!r})")
+            # Never echo a secret back into a terminal or a log.
+            got = "(hidden)" if field in _SECRETS else repr(item.get("input"))
+            problems.append(f"{variable}: {item['msg']} (got {got})")
         raise SettingsError(
             "invalid setting (environment or .env): " + "; ".join(problems)
         ) from None

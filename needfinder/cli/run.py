@@ -9,16 +9,44 @@ from needfinder.cli.runtime import open_runtime
 
 
 @click.command()
+@click.option(
+    "--webhook",
+    is_flag=True,
+    help="Take updates by webhook (NEEDFINDER_WEBHOOK_URL, _LISTEN, _SECRET), not polling.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Start this many worker processes (PostgreSQL only; default NEEDFINDER_WORKERS).",
+)
 @click.pass_context
-@run_async
-async def run(ctx: click.Context) -> None:
-    """Start the Telegram bot (long polling) on the configured database.
+def run(ctx: click.Context, webhook: bool, workers: int | None) -> None:
+    """Start the Telegram bot (long polling, or --webhook) on the configured database.
 
     Stops gracefully on SIGTERM or Ctrl-C: messages in flight are finished and recorded;
-    anything received but not yet answered is answered after the next start.
+    anything received but not yet answered is answered after the next start. With --workers N
+    (PostgreSQL) a small supervisor starts N workers, restarts one that dies and passes
+    SIGTERM on.
     """
+    settings = settings_from(ctx)
+    count = workers if workers is not None else settings.workers
+    if count > 1:
+        if not settings.effective_database_url.startswith("postgresql"):
+            raise Failure(
+                f"--workers {count} needs PostgreSQL (NEEDFINDER_DATABASE_URL="
+                "postgresql+asyncpg://…); on SQLite one bot runs, without --workers"
+            )
+        from bot.supervisor import supervise
+
+        raise SystemExit(supervise(count, webhook=webhook, worker_id=settings.worker_id))
+    _run_worker(ctx, webhook)
+
+
+@run_async
+async def _run_worker(ctx: click.Context, webhook: bool) -> None:
     from bot.api import BotApi
-    from bot.runner import BotStartError, run_bot
+    from bot.runner import BotStartError, WebhookConfig, run_bot
     from needfinder.app.retention import RetentionPolicy
 
     settings = settings_from(ctx)
@@ -26,6 +54,18 @@ async def run(ctx: click.Context) -> None:
         raise Failure(
             "TELEGRAM_BOT_TOKEN is not set – get a token from @BotFather and put it in .env, "
             "or try Needfinder without Telegram: needfinder chat"
+        )
+    hook = None
+    if webhook:
+        if settings.webhook_url is None or settings.webhook_secret is None:
+            raise Failure(
+                "--webhook needs NEEDFINDER_WEBHOOK_URL (the public https:// URL) and "
+                "NEEDFINDER_WEBHOOK_SECRET (1-256 characters A-Z a-z 0-9 _ -)"
+            )
+        hook = WebhookConfig(
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.webhook_secret.get_secret_value(),
         )
     # The bot's many short statements run inline on the event loop (storage.inline_sqlite).
     async with open_runtime(settings, inline_sqlite=True) as runtime:
@@ -50,6 +90,9 @@ async def run(ctx: click.Context) -> None:
                     else None
                 ),
                 settings=settings,
+                webhook=hook,
+                health_listen=settings.health_listen,
+                worker_id=settings.worker_id,
             )
         except BotStartError as error:
             raise Failure(str(error)) from None

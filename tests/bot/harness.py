@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,10 +21,19 @@ REPO = Path(__file__).resolve().parents[2]
 class BotProcess:
     """One bot process (restartable) with its data folder, log and database."""
 
-    def __init__(self, tg: FakeTelegram, data_dir: Path, **settings: str) -> None:
+    def __init__(
+        self,
+        tg: FakeTelegram,
+        data_dir: Path,
+        *,
+        run_args: Sequence[str] = (),
+        log_name: str = "bot.log",
+        **settings: str,
+    ) -> None:
         self.tg = tg
         self.data_dir = data_dir
-        self.log_path = data_dir / "bot.log"
+        self.run_args = tuple(run_args)
+        self.log_path = data_dir / log_name
         self.settings = {
             "NEEDFINDER_ANSWER_SETTLE_SECONDS": "0",
             "NEEDFINDER_REMINDER_AFTER_HOURS": "0",
@@ -47,29 +56,39 @@ class BotProcess:
             **self.settings,
         }
 
-    def start(self) -> BotProcess:
-        """Start the bot and wait until it polls for updates."""
+    @property
+    def webhook(self) -> bool:
+        """Whether this bot takes updates by webhook."""
+        return "--webhook" in self.run_args
+
+    def start(self, *, ready: int = 1) -> BotProcess:
+        """Start the bot and wait until it polls for updates (or ``ready`` processes of it
+        have set the webhook, in webhook mode: its port is bound before that)."""
         log = self.log_path.open("ab")
         # A stopped bot's long poll may still count as pending in the fake: this process's own
         # getMe (sent after its signal handlers are in place) tells it apart.
         asked_before = len(self.tg.requests("getMe"))
+        hooked_before = len([r for r in self.tg.requests("setWebhook") if r.status == 200])
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "needfinder.cli", "run"],
+            [sys.executable, "-m", "needfinder.cli", "run", *self.run_args],
             cwd=REPO,
             env=self.env(),
             stdout=log,
             stderr=log,
         )
         log.close()
-        self.tg.wait_for(
-            lambda: (
-                (len(self.tg.requests("getMe")) > asked_before and self.tg.pending_polls > 0)
-                or self.process.poll() is not None
-            ),  # type: ignore[union-attr]
-            timeout=30,
-            description="the bot to start polling",
-        )
-        assert self.process.poll() is None, f"bot exited at start:\n{self.logs()}"
+        process = self.process
+
+        def started() -> bool:
+            if process.poll() is not None:
+                return True
+            if self.webhook:
+                hooked = [r for r in self.tg.requests("setWebhook") if r.status == 200]
+                return len(hooked) >= hooked_before + ready
+            return len(self.tg.requests("getMe")) > asked_before and self.tg.pending_polls > 0
+
+        self.tg.wait_for(started, timeout=30, description="the bot to start")
+        assert process.poll() is None, f"bot exited at start:\n{self.logs()}"
         return self
 
     def stop(self) -> int:
@@ -136,9 +155,11 @@ class BotProcess:
         return [(r["step_id"], r["text"]) for r in rows]
 
 
-def running_bot(tg: FakeTelegram, data_dir: Path, **settings: str) -> Iterator[BotProcess]:
+def running_bot(
+    tg: FakeTelegram, data_dir: Path, *, run_args: Sequence[str] = (), **settings: str
+) -> Iterator[BotProcess]:
     """Start a bot; on the way out stop it gracefully and check it exited cleanly."""
-    bot = BotProcess(tg, data_dir, **settings).start()
+    bot = BotProcess(tg, data_dir, run_args=run_args, **settings).start()
     try:
         yield bot
     finally:

@@ -15,6 +15,12 @@ response shapes. Tests play customers, the bot under test polls ``getUpdates`` a
         anna.wait_for_message(containing="Wer bist du")
         assert not tg.duplicate_sends()
 
+Webhooks: after ``setWebhook`` the fake stops answering ``getUpdates`` (409, as Telegram) and
+POSTs each update to the registered URL with the ``X-Telegram-Bot-Api-Secret-Token`` header,
+one update per chat at a time and in order, retrying on a non-2xx answer or a timeout until it
+gets a 2xx; ``route_webhook`` plays the reverse proxy that maps the public HTTPS URL to local
+bot processes (round-robin), and ``webhook_deliveries`` lists every attempt.
+
 Faults: ``fail_next``, ``delay_next``, ``block``, ``redeliver_next_batch``, ``duplicate_updates``,
 ``set_rate_limits``. Observation: ``messages``, ``sent``, ``requests``, ``commands``, ``stats``,
 ``dump``. Waits raise AssertionError with a dump of the fake's state on timeout; from async
@@ -71,8 +77,10 @@ __all__ = [
     "ApiError",
     "FakeTelegram",
     "RateLimits",
+    "WebhookDelivery",
     "main",
 ]
+WEBHOOK_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 JSONDict = dict[str, Any]
 T = TypeVar("T")
@@ -278,6 +286,17 @@ class _Update:
     raw: str  # serialised once at enqueue time, so later edits cannot change what is delivered
 
 
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One attempt to deliver an update by webhook: where to, and the answer (0: no answer)."""
+
+    update_id: int
+    target: str
+    status: int
+    error: str | None
+    at: float
+
+
 @dataclass
 class _Fault:
     method: str  # canonical method name or "*"
@@ -425,6 +444,8 @@ class FakeTelegram:
         loop: Literal["auto", "asyncio", "uvloop"] = "auto",
         http: Literal["auto", "h11", "httptools"] = "auto",
         freeze_gc: bool = False,
+        webhook_timeout: float = 10.0,
+        webhook_retry_seconds: float = 0.05,
     ) -> None:
         if token is not None and not _TOKEN_RE.match(token):
             raise ValueError(f"token {token!r} does not look like a bot token (123456:ABC)")
@@ -442,6 +463,12 @@ class FakeTelegram:
         # affects the whole process, so it is off for tests.
         self._freeze_gc = freeze_gc
         self._max_recorded = max_recorded_requests
+        # Webhook delivery: Telegram waits about a minute and backs off much longer; tests
+        # want failures found and retried quickly.
+        self.webhook_timeout = webhook_timeout
+        self.webhook_retry_seconds = webhook_retry_seconds
+        self._deliverer: asyncio.Task[None] | None = None
+        self._webhook_wake: asyncio.Event | None = None
         bot_id = int(self.token.split(":", 1)[0])
         self.bot_user: JSONDict = {
             "id": bot_id,
@@ -635,6 +662,12 @@ class FakeTelegram:
         self._last_allowed_updates: list[str] | None = None
         self._last_poll: JSONDict | None = None
         self._webhook: JSONDict = {"url": ""}
+        self._webhook_backends: list[str] = []
+        self._backend_turn = 0
+        self._webhook_log: list[WebhookDelivery] = []
+        self._webhook_retry_at: dict[int, float] = {}
+        self._webhook_failures: dict[int, int] = {}
+        self._webhook_last_error: tuple[int, str] | None = None
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._bot_texts: dict[tuple[str, str], str] = {}
         self._menu_buttons: dict[int | None, JSONDict] = {}
@@ -1173,6 +1206,19 @@ class FakeTelegram:
         """While on, every update is delivered once more after its offset was confirmed."""
         with self._lock:
             self._duplicate_mode = enabled
+
+    def route_webhook(self, *backends: str) -> None:
+        """Play the reverse proxy: deliver webhook updates to these ``http://host:port``
+        addresses in turn (the registered URL's path and query kept), not to the public URL.
+        """
+        with self._lock:
+            self._webhook_backends = [b.rstrip("/") for b in backends]
+            self._backend_turn = 0
+
+    def webhook_deliveries(self, update_id: int | None = None) -> list[WebhookDelivery]:
+        """Every webhook delivery attempt so far (of one update, if given), oldest first."""
+        with self._lock:
+            return [d for d in self._webhook_log if update_id is None or d.update_id == update_id]
 
     def set_rate_limits(self, limits: bool | RateLimits = True) -> None:
         """Turn Telegram-like flood limits on (``True`` or custom ``RateLimits``) or off."""
@@ -1798,6 +1844,120 @@ class FakeTelegram:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closing.wait(), seconds)
 
+    # -- webhook delivery -----------------------------------------------------------------------
+    def _start_delivering(self) -> None:
+        """Start the delivery task (in the server loop) if a webhook is set and none runs."""
+        if self._deliverer is None or self._deliverer.done():
+            self._webhook_wake = asyncio.Event()
+            self._deliverer = asyncio.get_running_loop().create_task(self._deliver_webhooks())
+
+    def _webhook_target(self) -> str:
+        url = str(self._webhook.get("url") or "")
+        if not self._webhook_backends:
+            return url
+        backend = self._webhook_backends[self._backend_turn % len(self._webhook_backends)]
+        self._backend_turn += 1
+        rest = url.split("://", 1)[-1]
+        path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        return backend + path
+
+    def _next_deliveries(self, busy: set[int], room: int, now: float) -> list[_Update]:
+        """Updates to deliver now: the oldest undelivered of each chat, as Telegram does."""
+        allowed = self._allowed_updates or _DEFAULT_ALLOWED
+        if self._disallowed_pending > 0:
+            kept = deque(u for u in self._updates if u.kind in allowed)
+            self._dropped_by_filter += len(self._updates) - len(kept)
+            self._updates = kept
+            self._disallowed_pending = 0
+        picks: list[_Update] = []
+        chats: set[object] = set()
+        for upd in self._updates:
+            if len(picks) >= room:
+                break
+            key: object = upd.chat_id if upd.chat_id is not None else ("update", upd.update_id)
+            if key in chats:
+                continue  # a chat's later update waits until the earlier one got its 2xx
+            chats.add(key)
+            if upd.update_id in busy or self._webhook_retry_at.get(upd.update_id, 0.0) > now:
+                continue
+            picks.append(upd)
+        return picks
+
+    async def _deliver_webhooks(self) -> None:
+        import httpx
+
+        loop = asyncio.get_running_loop()
+        wake = self._webhook_wake
+        assert wake is not None
+        in_flight: dict[int, asyncio.Task[None]] = {}
+        async with httpx.AsyncClient(timeout=self.webhook_timeout) as client:
+            try:
+                while not (self._closing is not None and self._closing.is_set()):
+                    wake.clear()
+                    with self._lock:
+                        if not self._webhook.get("url"):
+                            return
+                        room = int(self._webhook.get("max_connections") or 40) - len(in_flight)
+                        picks = self._next_deliveries(set(in_flight), room, loop.time())
+                        retries = [t for t in self._webhook_retry_at.values() if t > loop.time()]
+                    for upd in picks:
+                        task = loop.create_task(self._deliver_one(client, upd))
+                        in_flight[upd.update_id] = task
+
+                        def finished(_task: asyncio.Task[None], uid: int = upd.update_id) -> None:
+                            in_flight.pop(uid, None)
+                            wake.set()
+
+                        task.add_done_callback(finished)
+                    wait = min(retries, default=loop.time() + 1.0) - loop.time()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), max(0.001, min(wait, 1.0)))
+            finally:
+                for task in list(in_flight.values()):
+                    task.cancel()
+                await asyncio.gather(*in_flight.values(), return_exceptions=True)
+
+    async def _deliver_one(self, client: Any, upd: _Update) -> None:
+        import httpx
+
+        with self._lock:
+            target = self._webhook_target()
+            secret = self._webhook.get("secret_token")
+        headers = {"Content-Type": "application/json"}
+        if secret:
+            headers[WEBHOOK_SECRET_HEADER] = str(secret)
+        status, error = 0, None
+        try:
+            response = await client.post(target, content=upd.raw.encode(), headers=headers)
+            status = response.status_code
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:200]
+        now = asyncio.get_running_loop().time()
+        with self._cond:
+            self._webhook_log.append(WebhookDelivery(upd.update_id, target, status, error, now))
+            if 200 <= status < 300:
+                self._webhook_retry_at.pop(upd.update_id, None)
+                self._webhook_failures.pop(upd.update_id, None)
+                if self._duplicate_mode and upd.update_id not in self._duplicated:
+                    # Delivered again before the chat's next update, as when Telegram's
+                    # connection broke after the bot had answered.
+                    self._duplicated.add(upd.update_id)
+                else:
+                    with contextlib.suppress(ValueError):
+                        self._updates.remove(upd)
+                    self._delivered_ids.add(upd.update_id)
+            else:
+                failures = self._webhook_failures.get(upd.update_id, 0) + 1
+                self._webhook_failures[upd.update_id] = failures
+                pause = min(2.0, self.webhook_retry_seconds * 2 ** (failures - 1))
+                self._webhook_retry_at[upd.update_id] = now + pause
+                self._webhook_last_error = (
+                    int(self._clock()),
+                    error or f"Wrong response from the webhook: {status}",
+                )
+            self._last_activity = time.monotonic()
+            self._cond.notify_all()
+
     # -- long polling ---------------------------------------------------------------------------
     def _signal_pollers(self) -> None:
         loop = self._loop
@@ -1806,6 +1966,8 @@ class FakeTelegram:
                 loop.call_soon_threadsafe(self._wake_pollers, "wake")
 
     def _wake_pollers(self, reason: str) -> None:
+        if self._webhook_wake is not None:
+            self._webhook_wake.set()
         for fut in list(self._pollers):
             if not fut.done():
                 fut.set_result(reason)
@@ -2475,11 +2637,23 @@ class FakeTelegram:
             raise ApiError(
                 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
             )
+        secret = p.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         self._webhook = {"url": url, **{k: v for k, v in p.items() if k != "url"}}
+        allowed = p.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(str(a) for a in allowed) or None
+            allowed_now = self._allowed_updates or _DEFAULT_ALLOWED
+            self._disallowed_pending = sum(1 for u in self._updates if u.kind not in allowed_now)
         if p.get("drop_pending_updates") in (True, "true"):
             self._updates.clear()
             self._disallowed_pending = 0
-            self._cond.notify_all()
+        self._cond.notify_all()
+        if url:
+            self._start_delivering()
+        # A set webhook ends long polls in progress (they answer 409 from now on).
+        self._wake_pollers("conflict")
         return True
 
     def _api_delete_webhook(self, p: JSONDict) -> bool:
@@ -2498,6 +2672,10 @@ class FakeTelegram:
         }
         if self._webhook.get("allowed_updates"):
             info["allowed_updates"] = self._webhook["allowed_updates"]
+        if self._webhook.get("url"):
+            info["max_connections"] = int(self._webhook.get("max_connections") or 40)
+            if self._webhook_last_error is not None:
+                info["last_error_date"], info["last_error_message"] = self._webhook_last_error
         return info
 
     def _scope_key_checked(self, p: JSONDict) -> str:
