@@ -59,13 +59,22 @@ def test_json_without_text_is_an_error() -> None:
 
 
 def test_evaluate_prints_figures_and_checks_targets() -> None:
-    result = CliRunner().invoke(anonymise_group, ["evaluate", "--check"])
+    result = CliRunner().invoke(anonymise_group, ["evaluate", "--only", "train/dev", "--check"])
     assert result.exit_code == 0, result.output
     assert "PERSON" in result.output and "over-redaction" in result.output
+    assert "LANGUAGE" in result.output and "== train/dev ==" in result.output
     result = CliRunner().invoke(anonymise_group, ["evaluate", "--json"])
     figures = json.loads(result.output)
-    assert figures["targets_met"] is True
-    assert set(figures["per_type"]) >= {"PERSON", "EMAIL", "PHONE", "IBAN", "HANDLE"}
+    dev = figures["train/dev"]
+    assert dev["targets_met"] is True
+    assert set(dev["per_type"]) >= {"PERSON", "ORG", "ADDRESS", "ID", "EMAIL", "PHONE"}
+    assert set(dev["per_language"]) == {"de", "en"}
+    assert "dev-hand" in figures
+    # The blind set is only installed by whoever wrote it; its absence is reported, not hidden.
+    assert ("blind" in figures) != ("blind" in figures["missing_sets"])
+    # --check fails exactly when some reported set misses a target.
+    result = CliRunner().invoke(anonymise_group, ["evaluate", "--check"])
+    assert (result.exit_code == 0) == figures["targets_met"]
 
 
 def test_evaluate_check_fails_when_targets_are_missed(tmp_path: Path) -> None:

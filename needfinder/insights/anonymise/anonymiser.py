@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
 from needfinder.insights.anonymise.context import PlaceholderContext
@@ -29,6 +29,7 @@ from needfinder.insights.anonymise.recognisers.organisation import find_organisa
 from needfinder.insights.anonymise.recognisers.person import find_introduced_people, find_people
 from needfinder.insights.anonymise.resolve import resolve
 from needfinder.insights.anonymise.scan import Language, Recogniser, Scan
+from needfinder.insights.anonymise.tagger import TAGGER_OVERRIDE_CONFIDENCE, find_tagged
 from needfinder.insights.anonymise.tokens import PLACEHOLDER
 
 LanguageOption = Literal["de", "en", "auto"]
@@ -53,7 +54,9 @@ class Anonymiser:
 
     ``staff_names`` are removed from every text like a participant's own names. ``recognisers``
     replaces the default set; ``extra_recognisers`` adds to it (for example an NER model that
-    happens to be installed). The object holds no per-dialogue state and may be shared.
+    happens to be installed). ``tagger`` adds the shipped statistical tagger, whose spans fill
+    the gaps the rules leave (see :meth:`_candidates`). The object holds no per-dialogue state
+    and may be shared.
     """
 
     def __init__(
@@ -62,10 +65,12 @@ class Anonymiser:
         *,
         recognisers: Sequence[Recogniser] | None = None,
         extra_recognisers: Sequence[Recogniser] = (),
+        tagger: Recogniser | None = find_tagged,
     ) -> None:
         self.staff_names: tuple[str, ...] = tuple(staff_names)
         self._recognisers = tuple(recognisers if recognisers is not None else DEFAULT_RECOGNISERS)
         self._recognisers += tuple(extra_recognisers)
+        self._tagger = tagger
         self._staff_matcher: KnownMatcher | None = None
 
     def new_context(self, known: KnownIdentities | None = None) -> PlaceholderContext:
@@ -170,6 +175,8 @@ class Anonymiser:
             candidates.extend(recogniser(scan))
         for matcher in self._known_matchers(context):
             candidates.extend(matcher.find(scan))
+        if self._tagger is not None:
+            candidates.extend(_fill_gaps(candidates, self._tagger(scan)))
         if "[" in text:
             # Placeholders from an earlier pass are not personal data; nothing may overlap them.
             blocked = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
@@ -177,6 +184,25 @@ class Anonymiser:
                 c for c in candidates if not any(c.start < e and s < c.end for s, e in blocked)
             ]
         return resolve(candidates, text)
+
+
+def _fill_gaps(rules: Sequence[Candidate], tagged: Iterable[Candidate]) -> Iterator[Candidate]:
+    """The tagger's spans where no rule fired, or where it is sure of a longer span.
+
+    Rules are precise where they fire ("Herr [Klein]", a known name); the tagger adds what they
+    miss. Where both fire, the tagger's span is kept only if it covers the rule's spans and the
+    model is confident (``key`` carries the confidence mark, see tagger.tagged_candidates).
+    """
+    for candidate in tagged:
+        overlapping = [r for r in rules if r.start < candidate.end and candidate.start < r.end]
+        if not overlapping:
+            yield candidate
+        elif (
+            candidate.key == TAGGER_OVERRIDE_CONFIDENCE
+            and all(candidate.start <= r.start and r.end <= candidate.end for r in overlapping)
+            and any(r.type is candidate.type or r.type is EntityType.PERSON for r in overlapping)
+        ):
+            yield Candidate(candidate.type, candidate.start, candidate.end)
 
 
 def _key(candidate: Candidate, original: str) -> str:

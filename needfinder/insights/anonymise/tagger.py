@@ -1,0 +1,339 @@
+"""A statistical tagger (linear-chain CRF over token features) for names, firms and addresses.
+
+The rule-based recognisers know the phrasings they were written for; the tagger generalises
+from a labelled training set (``data/train_set.jsonl`` plus the hand-labelled ``eval_set``)
+to the phrasings nobody wrote a rule for: a lower-case "wir sind nordlicht medien", a nickname
+after "Bin", a surname that is an ordinary word after "der". Its spans compete with the rules'
+in :func:`~needfinder.insights.anonymise.resolve.resolve`; checksums, phone parsing and contact
+patterns stay rule-based.
+
+The model (``data/tagger.crfsuite``, a few hundred kB) ships in the package and is loaded on
+first use, once per process, from the package files: nothing is downloaded.
+``scripts/train_anonymiser.py`` rebuilds it with :func:`train`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from needfinder.insights.anonymise.lexicon import FUNCTION_WORDS, Lexicon, fold, folded_set, lexicon
+from needfinder.insights.anonymise.model import Candidate, EntityType
+from needfinder.insights.anonymise.scan import Scan
+
+MODEL_NAME = "tagger.crfsuite"
+# Tag stems of the model and the entity types they stand for.
+LABELS: dict[str, EntityType] = {
+    "PER": EntityType.PERSON,
+    "ORG": EntityType.ORG,
+    "ADDR": EntityType.ADDRESS,
+    "ID": EntityType.ID,
+    "PHONE": EntityType.PHONE,
+    "DOB": EntityType.DATE_OF_BIRTH,
+}
+_STEM = {entity: stem for stem, entity in LABELS.items()}
+# Training parameters; fixed so that a rebuild from the same set gives the same model.
+TRAIN_PARAMS: dict[str, Any] = {
+    "c1": 0.05,
+    "c2": 0.01,
+    "max_iterations": 200,
+    "feature.possible_transitions": True,
+    "feature.minfreq": 1,
+}
+
+# Words, numbers with inner separators ("V-050178", "12.03.1980"), an English possessive on its
+# own (so that "Donnelly's" tags "Donnelly" only), and single punctuation marks.
+_TOKEN = re.compile(r"\w+(?:[-./]\w+|['’](?![sS]\b)\w+)*|['’][sS]\b|[^\w\s]")
+_SHAPE = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ" + "abcdefghijklmnopqrstuvwxyzäöüß" + "0123456789",
+    "X" * 29 + "x" * 30 + "d" * 10,
+)
+_SQUEEZE = re.compile(r"(.)\1+")
+_SENTENCE_END = frozenset(".!?\n:;")
+
+# Word features are computed once per distinct word and reused; the cache is bounded.
+_CACHE_LIMIT = 60_000
+_word_cache: dict[str, tuple[list[str], list[str], list[str], list[str], list[str]]] = {}
+
+
+def tokenize(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of every token the tagger looks at."""
+    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+
+def _word_features(
+    word: str, lex: Lexicon
+) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    """(own features, as left neighbour, as right neighbour, two left, two right)."""
+    cached = _word_cache.get(word)
+    if cached is not None:
+        return cached
+    folded = fold(word)
+    shape = _SQUEEZE.sub(r"\1", word.translate(_SHAPE))
+    if len(shape) > 6:
+        shape = shape[:6]
+    own = [
+        "w=" + folded,
+        "s3=" + folded[-3:],
+        "s4=" + folded[-4:],
+        "p3=" + folded[:3],
+        "sh=" + shape,
+    ]
+    flags: list[str] = []
+    if word[:1].isupper():
+        flags.append("cap")
+    if word.isupper() and len(word) > 1:
+        flags.append("upper")
+    digits = sum(ch.isdigit() for ch in word)
+    if digits:
+        flags.append(f"d{min(digits, 12)}")
+        if digits != len(word):
+            flags.append("alnum")
+    else:
+        score = lex.first_names.get(folded)
+        if score is not None:
+            flags.append("fn" if score >= 5 else "fn_rare")
+        if folded in lex.surnames:
+            flags.append("sn")
+        if folded in FUNCTION_WORDS or lex.is_stopword(folded):
+            flags.append("stop")
+        elif folded in lex.common_nouns or folded in lex.ambiguous:
+            flags.append("noun")
+        if folded in lex.brands:
+            flags.append("brand")
+        flags.append(f"len{min(len(word), 10)}")
+    own.extend(flags)
+    short = [f for f in flags if not f.startswith("len")]
+    left = ["-1w=" + folded, "-1sh=" + shape] + ["-1" + f for f in short]
+    right = ["+1w=" + folded, "+1sh=" + shape] + ["+1" + f for f in short]
+    left2 = ["-2w=" + folded]
+    right2 = ["+2w=" + folded]
+    entry = (own, left, right, left2, right2)
+    if len(_word_cache) >= _CACHE_LIMIT:
+        _word_cache.clear()
+    _word_cache[word] = entry
+    return entry
+
+
+def features(text: str, tokens: Sequence[tuple[int, int, str]]) -> list[list[str]]:
+    """The feature strings of every token (words, shapes, word-list flags, neighbours)."""
+    lex = lexicon()
+    entries = [_word_features(word, lex) for _, _, word in tokens]
+    out: list[list[str]] = []
+    last = len(tokens) - 1
+    for index, (start, _, _) in enumerate(tokens):
+        entry = entries[index]
+        row = ["b", *entry[0]]
+        if index == 0:
+            row.append("BOS")
+        else:
+            previous = tokens[index - 1]
+            row.extend(entries[index - 1][1])
+            between = text[previous[1] : start]
+            if "\n" in between:
+                row.append("nl")
+            if previous[2] in _SENTENCE_END or "\n" in between:
+                row.append("sstart")
+            if index > 1:
+                row.extend(entries[index - 2][3])
+                row.append("-1|0=" + entries[index - 1][0][0][2:] + "|" + entry[0][0][2:])
+        if index == last:
+            row.append("EOS")
+        else:
+            row.extend(entries[index + 1][2])
+            if index + 1 < last:
+                row.extend(entries[index + 2][4])
+        out.append(row)
+    return out
+
+
+def bio_labels(
+    tokens: Sequence[tuple[int, int, str]], spans: Iterable[tuple[EntityType, int, int]]
+) -> list[str]:
+    """BIO tags of the tokens for labelled spans (types the tagger does not learn are O)."""
+    labels = ["O"] * len(tokens)
+    for entity, start, end in spans:
+        stem = _STEM.get(entity)
+        if stem is None:
+            continue
+        inside = False
+        for index, (token_start, token_end, _) in enumerate(tokens):
+            if token_start >= start and token_end <= end:
+                labels[index] = ("I-" if inside else "B-") + stem
+                inside = True
+    return labels
+
+
+def spans_from_labels(
+    tokens: Sequence[tuple[int, int, str]], labels: Sequence[str]
+) -> list[tuple[EntityType, int, int]]:
+    """Turn BIO tags back into (type, start, end) spans."""
+    spans: list[tuple[EntityType, int, int]] = []
+    current: list[Any] | None = None
+    for (start, end, _), label in zip(tokens, labels, strict=True):
+        if label == "O":
+            current = None
+            continue
+        stem = label[2:]
+        if label.startswith("I-") and current is not None and current[0] == stem:
+            current[2] = end
+            spans[-1] = (LABELS[stem], current[1], end)
+            continue
+        current = [stem, start, end]
+        spans.append((LABELS[stem], start, end))
+    return spans
+
+
+def train(
+    examples: Iterable[tuple[str, Sequence[tuple[EntityType, int, int]]]],
+    path: Path,
+    params: dict[str, Any] | None = None,
+) -> Path:
+    """Train a model on (text, labelled spans) pairs and write it to ``path``.
+
+    The algorithm (L-BFGS) is deterministic: the same examples give the same model.
+    """
+    import pycrfsuite  # imported here so that importing the anonymiser stays cheap
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for text, spans in examples:
+        tokens = tokenize(text)
+        if tokens:
+            trainer.append(features(text, tokens), bio_labels(tokens, spans))
+    trainer.set_params(params or TRAIN_PARAMS)
+    trainer.train(str(path))
+    return path
+
+
+def shipped_model_path() -> Path:
+    """Where the shipped model lives inside the installed package."""
+    return Path(
+        str(resources.files("needfinder.insights.anonymise").joinpath("data").joinpath(MODEL_NAME))
+    )
+
+
+class Tagger:
+    """A loaded model; :meth:`spans` tags one text. Safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        import pycrfsuite
+
+        if not path.is_file():
+            raise FileNotFoundError(f"anonymiser model missing: {path}")
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(path))
+        self._lock = threading.Lock()
+        self.labels: tuple[str, ...] = tuple(self._tagger.labels())
+
+    def spans(self, text: str) -> list[tuple[EntityType, int, int]]:
+        """Tagged (type, start, end) spans of ``text``."""
+        return [(entity, start, end) for entity, start, end, _ in self.scored_spans(text)]
+
+    def scored_spans(self, text: str) -> list[tuple[EntityType, int, int, float]]:
+        """Tagged spans with the model's confidence (lowest marginal of their tokens)."""
+        tokens = tokenize(text)
+        if not tokens:
+            return []
+        xseq = features(text, tokens)
+        with self._lock:  # a crfsuite tagger keeps per-call state
+            labels = self._tagger.tag(xseq)
+            if all(label == "O" for label in labels):
+                return []
+            marginals = [
+                self._tagger.marginal(label, index) if label != "O" else 1.0
+                for index, label in enumerate(labels)
+            ]
+        scored = []
+        for entity, start, end in spans_from_labels(tokens, labels):
+            inside = [
+                (s, e, word, m)
+                for (s, e, word), m in zip(tokens, marginals, strict=True)
+                if s >= start and e <= end
+            ]
+            # Trim unsure edge tokens and, for people, a leading title ("Herrn").
+            while len(inside) > 1 and (
+                inside[0][3] < EDGE_CONFIDENCE
+                or (entity is EntityType.PERSON and fold(inside[0][2]) in _TITLE_WORDS)
+                or not inside[0][2][0].isalnum()
+            ):
+                inside.pop(0)
+            while len(inside) > 1 and (
+                inside[-1][3] < EDGE_CONFIDENCE or not inside[-1][2][-1].isalnum()
+            ):
+                inside.pop()
+            if entity is EntityType.PERSON and fold(inside[0][2]) in _TITLE_WORDS:
+                continue
+            confidence = min(token[3] for token in inside)
+            scored.append((entity, inside[0][0], inside[-1][1], confidence))
+        return scored
+
+
+@cache
+def shipped_tagger() -> Tagger:
+    """The shipped model, loaded on first use and kept for the process."""
+    return Tagger(shipped_model_path())
+
+
+_DIGIT = re.compile(r"\d")
+# A tagged span this confident may replace shorter rule spans inside it; the candidate carries
+# this marker as its key until the Anonymiser has decided (see anonymiser._fill_gaps).
+TAGGER_OVERRIDE_CONFIDENCE = "\x00confident"
+OVERRIDE_CONFIDENCE = 0.9
+# Edge tokens less sure than this are trimmed off a tagged span ("Herrn Klein" -> "Klein").
+EDGE_CONFIDENCE = 0.6
+_TITLE_WORDS = folded_set(
+    "herr herrn frau hr fr dr prof mr mrs ms miss mx mister sir madam dear liebe lieber hallo "
+    "hi hey hello"
+)
+# Dates of birth are years a customer can have been born in.
+_BIRTH_YEAR = re.compile(r"(?<!\d)(19[2-9]\d|200\d|201[0-2]|[2-9]\d)(?!\d)\s*$")
+_NOT_A_NAME = re.compile(r"[@/]|\w\.[a-z]{2,4}\b|\d")
+# Confidence a one-word name needs when the word also has an everyday reading or is lower-case.
+EVERYDAY_WORD_CONFIDENCE = 0.8
+
+
+def find_tagged(scan: Scan) -> Iterator[Candidate]:
+    """Recogniser: the spans the shipped model tags, with a few sanity checks."""
+    yield from tagged_candidates(scan, shipped_tagger())
+
+
+def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
+    """Candidates from ``tagger`` for the scan's text (shape checks per type)."""
+    text, lex = scan.text, scan.lex
+    for entity, start, end, confidence in tagger.scored_spans(text):
+        value = text[start:end]
+        digits = len(_DIGIT.findall(value))
+        if entity is EntityType.ID and digits < 3:
+            continue
+        if entity is EntityType.PHONE and digits < 6:
+            continue
+        if entity is EntityType.ADDRESS and not digits:
+            continue
+        if entity is EntityType.DATE_OF_BIRTH and not _BIRTH_YEAR.search(value):
+            continue
+        if entity in (EntityType.PERSON, EntityType.ORG):
+            # Domains, addresses and paths are the contact recognisers' business ("web.de").
+            if _NOT_A_NAME.search(value):
+                continue
+            raw = re.findall(r"[^\W\d_]+", value)
+            words = [fold(w) for w in raw]
+            if not words or all(
+                w in FUNCTION_WORDS or lex.is_stopword(w) or w in lex.brands for w in words
+            ):
+                continue
+            # A lone everyday word ("line", "April", "fine") needs a confident model.
+            if (
+                len(words) == 1
+                and confidence < EVERYDAY_WORD_CONFIDENCE
+                and (
+                    lex.is_everyday_word(words[0]) or words[0] in lex.name_words or raw[0].islower()
+                )
+            ):
+                continue
+        marker = TAGGER_OVERRIDE_CONFIDENCE if confidence >= OVERRIDE_CONFIDENCE else None
+        yield Candidate(entity, start, end, marker)

@@ -1,0 +1,112 @@
+"""The statistical tagger: shipped model loads offline, the training script's output loads the
+same way, and the training data is what the README says it is."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from needfinder.insights.anonymise import Anonymiser, EntityType
+from needfinder.insights.anonymise.evaluation import data_path, load_eval_set
+from needfinder.insights.anonymise.tagger import (
+    LABELS,
+    Tagger,
+    bio_labels,
+    shipped_model_path,
+    shipped_tagger,
+    spans_from_labels,
+    tokenize,
+    train,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTED_LABELS = {"O"} | {f"{p}-{stem}" for stem in LABELS for p in ("B", "I")}
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def _script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_model_is_small_and_loads_offline(no_network: None) -> None:
+    path = shipped_model_path()
+    assert path.is_file() and path.stat().st_size < 3_000_000
+    tagger = Tagger(path)
+    assert set(tagger.labels) == EXPECTED_LABELS
+    spans = tagger.spans("wir sind Kiebitzhof Logistik und fahren Möbel.")
+    assert spans and spans[0][0] is EntityType.ORG
+
+
+def test_training_output_has_the_shipped_format(tmp_path: Path) -> None:
+    # A tiny model from the training function the script uses, loaded by the same loader.
+    cases = [c for c in load_eval_set(data_path("train_set.jsonl")) if c.split == "train"][:80]
+    examples = [(c.text, [(s.type, s.start, s.end) for s in c.spans]) for c in cases]
+    path = train(examples, tmp_path / "tiny.crfsuite", {"max_iterations": 30})
+    tiny = Tagger(path)
+    assert set(tiny.labels) <= EXPECTED_LABELS and "O" in tiny.labels
+    assert set(shipped_tagger().labels) == EXPECTED_LABELS
+    # It learned something: most labelled values of its own training texts come back.
+    found = sum(
+        any(start <= s.start and s.end <= end for _, start, end in tiny.spans(c.text))
+        for c in cases
+        for s in c.spans
+        if s.type in (EntityType.PERSON, EntityType.ORG)
+    )
+    wanted = sum(1 for c in cases for s in c.spans if s.type in (EntityType.PERSON, EntityType.ORG))
+    assert found >= 0.5 * wanted
+
+
+def test_labels_round_trip() -> None:
+    text = "I run Donnelly's garage, ask Flo."
+    tokens = tokenize(text)
+    spans = [(EntityType.ORG, 6, 14), (EntityType.PERSON, 29, 32)]
+    assert spans_from_labels(tokens, bio_labels(tokens, spans)) == spans
+
+
+def test_training_never_sees_the_held_out_sets() -> None:
+    cases = _script("train_anonymiser").training_cases()
+    assert {c.split for c in cases} <= {"train", "dev", "test", "holdout", "holdout2"}
+    texts = {c.text for c in cases}
+    held_out = load_eval_set(data_path("dev_hand_set.jsonl"))
+    assert not texts & {c.text for c in held_out}
+
+
+def test_generated_set_is_large_varied_and_bilingual() -> None:
+    cases = load_eval_set(data_path("train_set.jsonl"))
+    assert len(cases) >= 3000
+    languages = Counter(c.language for c in cases)
+    assert min(languages["de"], languages["en"]) >= 0.4 * len(cases)
+    assert sum(1 for c in cases if not c.spans) >= 0.15 * len(cases)
+    assert len({c.text for c in cases}) >= 0.95 * len(cases)
+    lower = sum(1 for c in cases for s in c.spans if s.value.islower())
+    assert lower >= 0.2 * sum(len(c.spans) for c in cases)
+
+
+def test_tagger_fills_gaps_but_rules_keep_their_spans() -> None:
+    anonymiser = Anonymiser()
+    assert anonymiser.anonymise("Ich habe mit Herrn Klein gesprochen", "de").text == (
+        "Ich habe mit Herrn [PERSON_1] gesprochen"
+    )
+    rules_only = Anonymiser(tagger=None)
+    text = "wir sind Kiebitzhof Logistik aus dem Umland."
+    assert "Kiebitzhof" in rules_only.anonymise(text, "de").text  # no rule knows the firm
+    assert anonymiser.anonymise(text, "de").text == "wir sind [ORG_1] aus dem Umland."
