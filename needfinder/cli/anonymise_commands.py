@@ -39,6 +39,7 @@ class _Line:
 
     id: Any
     text: str
+    dialogue: str | None = None
 
 
 def _parse_lines(lines: Iterable[str]) -> list[_Line]:
@@ -59,7 +60,14 @@ def _parse_lines(lines: Iterable[str]) -> list[_Line]:
             raise Failure(f"stdin line {number}: malformed JSON ({error.msg})") from None
         if not isinstance(value, dict) or not isinstance(value.get("text"), str):
             raise Failure(f'stdin line {number}: expected an object with a string "text"')
-        records.append(_Line(value.get("id", sequence), value["text"]))
+        dialogue = value.get("dialogue")
+        records.append(
+            _Line(
+                value.get("id", sequence),
+                value["text"],
+                None if dialogue is None else str(dialogue),
+            )
+        )
     return records
 
 
@@ -106,7 +114,9 @@ def anonymise_group(
 
     Personal data becomes typed placeholders ([PERSON_1], [EMAIL_1], ...), consistent for the
     whole run: the same name gets the same placeholder on every line. Names a line introduces
-    ("ich heiße ...", "my name is ...") are removed from later lines too. Runs offline.
+    ("ich heiße ...", "my name is ...") are removed from later lines too; a name that is also an
+    ordinary word only on lines of the same "dialogue" (a JSONL field) or in name context.
+    Runs offline.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -115,8 +125,12 @@ def anonymise_group(
     known = KnownIdentities(names=known_names)
     shared: PlaceholderContext = anonymiser.new_context(known)
     language = cast(Lang, lang)
-    for record in records:
+    for number, record in enumerate(records):
         context = anonymiser.new_context(known) if per_line else shared
+        # Names learned on one line are removed from the lines of the same dialogue (JSONL
+        # "dialogue"; without it each line is its own); elsewhere a learned name that is also
+        # a word ("Klein", "Frost") only where the context makes it a name.
+        context.set_dialogue(record.dialogue if record.dialogue is not None else f"#{number}")
         anonymiser.learn_names_from(record.text, context, language)
         result = anonymiser.anonymise(record.text, language, context)
         click.echo(json.dumps({"id": record.id, "text": result.text}, ensure_ascii=False))

@@ -155,15 +155,16 @@ class Anonymiser:
             matchers.append(self._staff_matcher)
         if context is not None:
             cached = context.matcher_cache
-            if (
-                cached is None
-                or cached[0] != context.version
-                or not isinstance(cached[1], KnownMatcher)
-            ):
-                known = context.known
-                cached = (context.version, KnownMatcher(known.names, known.usernames, lexicon()))
+            if cached is None or cached[0] != context.version or not isinstance(cached[1], tuple):
+                strict, elsewhere = context.names_here()
+                built: list[KnownMatcher] = [
+                    KnownMatcher(strict, context.known.usernames, lexicon())
+                ]
+                if elsewhere:
+                    built.append(KnownMatcher(elsewhere, (), lexicon(), unambiguous_only=True))
+                cached = (context.version, tuple(built))
                 context.matcher_cache = cached
-            matchers.append(cached[1])  # type: ignore[arg-type]
+            matchers.extend(cached[1])  # type: ignore[arg-type]
         return matchers
 
     def _candidates(

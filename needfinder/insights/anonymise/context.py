@@ -6,6 +6,9 @@ from collections.abc import Iterable
 
 from needfinder.insights.anonymise.model import EntityType, KnownIdentities
 
+# Origin marker of the names a context was created with.
+_GIVEN = object()
+
 
 class PlaceholderContext:
     """Holds the known identities and the placeholder numbering of one dialogue (or CLI run).
@@ -17,6 +20,10 @@ class PlaceholderContext:
     def __init__(self, known: KnownIdentities | None = None) -> None:
         known = known or KnownIdentities()
         self._names: list[str] = []
+        # Where each learned name was learned: the dialogue key at the time, or _GIVEN for the
+        # identities the context was created with (those are removed everywhere).
+        self._origin: dict[str, object] = {}
+        self._dialogue: str | None = None
         self._usernames: list[str] = []
         self._assigned: dict[tuple[EntityType, str], str] = {}
         self._counters: dict[EntityType, int] = {}
@@ -24,8 +31,38 @@ class PlaceholderContext:
         self.version = 0
         # (version, matcher) cached by the Anonymiser; opaque here.
         self.matcher_cache: tuple[int, object] | None = None
+        self._dialogue_given = True
         self.add_names(known.names)
+        self._dialogue_given = False
         self.add_usernames(known.usernames)
+
+    @property
+    def dialogue(self) -> str | None:
+        """The dialogue the next texts belong to (None: one dialogue for the whole context)."""
+        return self._dialogue
+
+    def set_dialogue(self, dialogue: str | None) -> None:
+        """Say which dialogue the following texts belong to, for a context shared by many.
+
+        Names learned in one dialogue are removed wherever they recur in it. In other dialogues
+        a learned name that is also an ordinary word ("Klein", "Frost", "Grace") is removed only
+        where the context makes it a name; other learned names are removed everywhere.
+        """
+        if dialogue != self._dialogue:
+            self._dialogue = dialogue
+            self.version += 1
+
+    def names_here(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(names to remove wherever they recur, names learned in other dialogues)."""
+        strict = []
+        elsewhere = []
+        for name in self._names:
+            origin = self._origin.get(name.casefold(), _GIVEN)
+            if origin is _GIVEN or origin == self._dialogue:
+                strict.append(name)
+            else:
+                elsewhere.append(name)
+        return tuple(strict), tuple(elsewhere)
 
     @property
     def known(self) -> KnownIdentities:
@@ -41,6 +78,9 @@ class PlaceholderContext:
             if cleaned and cleaned.casefold() not in present:
                 self._names.append(cleaned)
                 present.add(cleaned.casefold())
+                self._origin[cleaned.casefold()] = (
+                    _GIVEN if self._dialogue_given else self._dialogue
+                )
                 added.append(cleaned)
         if added:
             self.version += 1

@@ -39,7 +39,7 @@ LABELS: dict[str, EntityType] = {
 _STEM = {entity: stem for stem, entity in LABELS.items()}
 # Training parameters; fixed so that a rebuild from the same set gives the same model.
 TRAIN_PARAMS: dict[str, Any] = {
-    "c1": 0.05,
+    "c1": 0.1,
     "c2": 0.01,
     "max_iterations": 200,
     "feature.possible_transitions": True,
@@ -64,6 +64,20 @@ _word_cache: dict[str, tuple[list[str], list[str], list[str], list[str], list[st
 def tokenize(text: str) -> list[tuple[int, int, str]]:
     """(start, end, text) of every token the tagger looks at."""
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+
+@cache
+def _trade_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    from needfinder.insights.anonymise.recognisers import organisation
+
+    nouns = organisation.SHOP_NOUNS_DE | organisation.SHOP_NOUNS_EN
+    return nouns, organisation.SHOP_HEADS_DE
+
+
+def _is_trade_word(folded: str) -> bool:
+    """A kind of business ("logistik", "catering", "bäckerei"): firm names end in these."""
+    nouns, heads = _trade_words()
+    return folded in nouns or (len(folded) > 6 and folded.endswith(heads))
 
 
 def _word_features(
@@ -106,6 +120,8 @@ def _word_features(
             flags.append("noun")
         if folded in lex.brands:
             flags.append("brand")
+        if _is_trade_word(folded):
+            flags.append("trade")
         flags.append(f"len{min(len(word), 10)}")
     own.extend(flags)
     short = [f for f in flags if not f.startswith("len")]

@@ -77,6 +77,7 @@ _SEPARATOR = (
 )
 _VALUE = (
     r"(?P<hash>#\s?)?(?P<value>\d{2,4}(?: \d{2,4}){2,4}(?![\w])"
+    r"|[A-Za-z]{1,3} \d{2,6}(?: \d{2,6}){1,3}(?![\w])"
     r"|(?:[A-Za-z]{1,4}[-/]?)?\d(?:[\dA-Za-z\-/.]*[\dA-Za-z])?)"
 )
 _DATE_LIKE = re.compile(r"^\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})?$")
@@ -96,7 +97,9 @@ _HASH_ID = re.compile(r"(?<![\w&#])#(?P<value>[A-Za-z]{0,3}-?\d{4,}[\w-]*)")
 
 
 def _spaced_digits_ok(value: str) -> bool:
-    return " " not in value or all(part.isdigit() for part in value.split(" "))
+    # "48 213 977" or a letter prefix before digit groups ("H 1234 5678 90").
+    parts = value.split(" ")
+    return all(part.isdigit() for part in parts[1:]) and (parts[0].isdigit() or len(parts) > 2)
 
 
 def find_ids(scan: Scan) -> Iterator[Candidate]:

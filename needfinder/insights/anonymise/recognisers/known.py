@@ -58,7 +58,20 @@ def name_parts(name: str) -> list[str]:
 class KnownMatcher:
     """Finds known names (PERSON) and usernames (HANDLE) in a text."""
 
-    def __init__(self, names: Iterable[str], usernames: Iterable[str], lex: Lexicon) -> None:
+    def __init__(
+        self,
+        names: Iterable[str],
+        usernames: Iterable[str],
+        lex: Lexicon,
+        *,
+        unambiguous_only: bool = False,
+    ) -> None:
+        """``unambiguous_only`` leaves out name parts that are also ordinary words.
+
+        Used for names learned in another dialogue: "Klein" from "ich bin Max Klein" must not
+        remove "klein" or "Klein" from someone else's answer unless the context says it is a
+        name there (the other recognisers decide that).
+        """
         self._ambiguous: set[str] = set()
         variants: set[str] = set()
         for name in names:
@@ -67,8 +80,11 @@ class KnownMatcher:
                 variants.add(" ".join(fold_same_length(p) for p in parts))
             for part in parts:
                 key = fold_same_length(part)
+                everyday = lex.is_everyday_word(fold(part))
+                if unambiguous_only and (everyday or fold(part) in lex.name_words):
+                    continue
                 variants.add(key)
-                if lex.is_everyday_word(fold(part)):
+                if everyday:
                     self._ambiguous.add(key)
         self._names = self._compile_names(variants)
         handles = {fold_same_length(u.lstrip("@")) for u in usernames if len(u.lstrip("@")) >= 3}

@@ -21,9 +21,12 @@ from needfinder.insights.anonymise.tokens import Token, possessive_base
 # case-sensitively so that "ag" or "se" in running text are never taken for one.
 _LEGAL = re.compile(
     r"(?<![\w&])(?:(?i:g?gmbh|mbh|kgaa|ohg|gbr|ltd\.?|limited|inc\.?|llc|llp|plc|corp\.?|"
-    r"corporation|e\.\s?k\.|e\.\s?v\.)|AG|KG|UG(?:\s?\(haftungsbeschränkt\))?|SE|"
+    r"corporation|e\.\s?k\.|e\.\s?v\.|ug\s?\(haftungsbeschränkt\))|AG|KG|UG|SE|kg|ug|"
     r"&\s?(?:Co\.?|Partner|Söhne|Sohn|Sons|Son|Töchter)|und Partner)"
     r"(?:\s?(?:&\s?Co\.?|KG|OHG|AG|mbH)(?![\w]))*(?![\w])"
+)
+_QUANTITY_WORDS = folded_set(
+    "paar paar viele wenige ein zwei drei vier fünf zehn hundert tausend halbes halbe pro je"
 )
 # Nouns for kinds of shops and practices, followed by the shop's name ("Bäckerei Müller").
 _SHOP_NOUNS_DE = folded_set(
@@ -38,6 +41,11 @@ _SHOP_NOUNS_DE = folded_set(
     physiotherapie ergotherapie sanitätshaus schuhhaus juwelier goldschmiede fotostudio
     copyshop metallbau holzbau gartenbau firma fa laden geschäft betrieb"""
 )
+# Kinds of business that end a firm name ("Nordlicht Medien"); the tagger uses them as a feature.
+SHOP_NOUNS_DE = _SHOP_NOUNS_DE | folded_set(
+    """logistik medien catering events bau technik service reinigung design consulting
+    immobilien transporte umzüge druck gastro pflege werbung software systeme solar energie"""
+)
 # Heads of German compound shop nouns: "Wäscherei", "Pflegedienst", "Fotostudio".
 _SHOP_HEADS_DE = tuple(
     fold(w)
@@ -46,6 +54,7 @@ _SHOP_HEADS_DE = tuple(
     betrieb schule büro service
     """)
 )
+SHOP_HEADS_DE = _SHOP_HEADS_DE
 # English shop nouns come after the name ("Smith's Hardware", "Riverside Dental").
 _SHOP_NOUNS_EN = folded_set(
     """hardware bakery bakehouse pizza pizzeria diner café cafe coffee garage auto autos motors
@@ -58,6 +67,7 @@ _SHOP_NOUNS_EN = folded_set(
     works workshop depot emporium outlet centre center nursery kennels vets surgery practice
     studios joinery carpentry plumbers electricians builders decorators motors"""
 )
+SHOP_NOUNS_EN = _SHOP_NOUNS_EN | folded_set("events tech labs removals interiors haulage")
 # Verbs of employment: "ich arbeite bei X", "I work at X".
 _EMPLOYER = re.compile(
     r"(?i:\b(?:arbeite|arbeiten|arbeitet|tätig|angestellt|beschäftigt)\s+(?:bei|für)"
@@ -95,6 +105,11 @@ def _legal_names(scan: Scan) -> Iterator[Candidate]:
             if token.sentence_start:
                 break
         if not name_tokens or all(t.folded in lex.brands for t in name_tokens):
+            continue
+        # Lower-case "kg"/"ug" is also a unit or a typo: only after a name-like word.
+        if match.group() in ("kg", "ug") and any(
+            lex.is_everyday_word(t.folded) or t.folded in _QUANTITY_WORDS for t in name_tokens
+        ):
             continue
         yield Candidate(EntityType.ORG, name_tokens[0].start, match.end())
 

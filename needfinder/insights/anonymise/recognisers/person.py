@@ -21,6 +21,12 @@ _ARTICLES = folded_set(
 _POSSESSIVES = folded_set(
     "my our his her mein meine meiner unser unsere unserer sein seine ihr ihre"
 )
+# Words that follow a title without being a name ("Frau Doktor", "Herr Ober", "Mr Right").
+_TITLE_ROLES = folded_set(
+    """kunde kundin kunden doktor professor magister ober pfarrer pastor minister präsidentin
+    präsident bürgermeister bürgermeisterin kommissar kommissarin right nobody president mayor officer
+    sergeant chairman chair speaker"""
+)
 # Relationship and job words that introduce a name ("mein Kollege Jan", "my boss Sandra").
 _RELATIONS = folded_set(
     """kollege kollegin kollegen chef chefin mann ehemann frau ehefrau partner partnerin freund
@@ -339,8 +345,14 @@ class _People:
                 continue
             if name.is_capitalised:
                 base = _base(name, lex)[0]
+                # After "Frau"/"Herr" a capitalised word is a surname even when it is also a
+                # word ("Frau Herbst", "Herr Sommer"), unless it is a role ("Frau Doktor").
                 if not lex.is_name(base) and (
-                    lex.is_everyday_word(name.folded) or _is_nounish(name.folded)
+                    name.folded in _RELATIONS
+                    or name.folded in _TITLE_ROLES
+                    or _is_nounish(name.folded)
+                    or lex.is_stopword(name.folded)
+                    or name.folded in lex.brands
                 ):
                     continue
             else:
