@@ -160,9 +160,7 @@ def main() -> None:
         f"plain presidio:        {presidio_rate:8.0f} answers/s (default recognizers, blank spaCy)"
     )
     print(f"ratio:                 {ours_rate / presidio_rate:8.1f}x")
-    print(
-        f"long answers: presidio {presidio_long:.0f}/s, ratio {ours_long / presidio_long:.1f}x"
-    )
+    print(f"long answers: presidio {presidio_long:.0f}/s, ratio {ours_long / presidio_long:.1f}x")
     _print_report("presidio", presidio_report)
 
 

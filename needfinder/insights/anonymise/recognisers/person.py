@@ -24,8 +24,8 @@ _POSSESSIVES = folded_set(
 # Words that follow a title without being a name ("Frau Doktor", "Herr Ober", "Mr Right").
 _TITLE_ROLES = folded_set(
     """kunde kundin kunden doktor professor magister ober pfarrer pastor minister präsidentin
-    präsident bürgermeister bürgermeisterin kommissar kommissarin right nobody president mayor officer
-    sergeant chairman chair speaker"""
+    präsident bürgermeister bürgermeisterin kommissar kommissarin right nobody president mayor
+    officer sergeant chairman chair speaker"""
 )
 # Relationship and job words that introduce a name ("mein Kollege Jan", "my boss Sandra").
 _RELATIONS = folded_set(
