@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from functools import wraps
@@ -58,7 +57,10 @@ def run_async(function: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
     @wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        # Here rather than at the top: see the TYPE_CHECKING note above.
+        # Here rather than at the top: see the TYPE_CHECKING note above (asyncio alone, with
+        # ssl and sockets, is a fifth of ``needfinder anonymise --help``).
+        import asyncio
+
         from conversations.loader import ScriptError
         from needfinder.app.settings import SettingsError
         from storage.database import DatabaseUnavailable

@@ -44,7 +44,7 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
     ),
     "run": LazyCommand(
         "needfinder.cli.run:run",
-        "Start the Telegram bot (long polling) on the configured database.",
+        "Start the Telegram bot (long polling, or --webhook) on the configured database.",
     ),
     "scripts": LazyCommand(
         "needfinder.cli.scripts:scripts", "Dialogue scripts: check them, list them."
