@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from needfinder.insights.anonymise import Anonymiser, EntityType, KnownIdentities, detect_language
 
 
@@ -118,3 +120,53 @@ def test_optional_ner_hook_adds_recall_without_a_model() -> None:
     assert plain.anonymise(text, "de").text == text
     with_ner = Anonymiser(extra_recognisers=[ner_recogniser(fake_nlp)])
     assert with_ner.anonymise(text, "de").text == "[PERSON_1] hat SAP eingeführt."
+
+
+def test_a_learned_word_name_stays_in_its_dialogue() -> None:
+    anonymiser = Anonymiser()
+    ctx = anonymiser.new_context()
+    ctx.set_dialogue("a")
+    assert anonymiser.learn_names_from("Ich heiße Jonas Klein.", ctx, "de") == ("Jonas Klein",)
+    # Same dialogue: removed wherever it recurs, even as a bare word.
+    same = anonymiser.anonymise("Klein hier, nochmal wegen der Rechnung.", "de", ctx)
+    assert same.text == "[PERSON_1] hier, nochmal wegen der Rechnung."
+    # Another dialogue: "Klein" as an adjective stays, an unambiguous part is still removed.
+    ctx.set_dialogue("b")
+    other = anonymiser.anonymise("Klein aber fein, sagt Jonas immer.", "de", ctx)
+    assert other.text.startswith("Klein aber fein, sagt [PERSON_")
+    assert "Jonas" not in other.text
+    # ... and in name context the word is a name again.
+    titled = anonymiser.anonymise("Ich habe mit Herrn Klein gesprochen.", "de", ctx)
+    assert titled.text == "Ich habe mit Herrn [PERSON_1] gesprochen."
+
+
+def test_given_identities_are_removed_in_every_dialogue() -> None:
+    anonymiser = Anonymiser()
+    ctx = anonymiser.new_context(KnownIdentities(names=("Rosa Klein",)))
+    ctx.set_dialogue("z")
+    assert anonymiser.anonymise("Klein hat angerufen.", "de", ctx).text == (
+        "[PERSON_1] hat angerufen."
+    )
+
+
+def test_cli_keeps_learned_word_names_to_their_dialogue() -> None:
+    from click.testing import CliRunner
+
+    from needfinder.cli.anonymise_commands import anonymise_group
+
+    lines = [
+        {"id": 1, "dialogue": "d1", "text": "my name's Jo Frost"},
+        {"id": 2, "dialogue": "d1", "text": "Frost again, any news?"},
+        {"id": 3, "dialogue": "d2", "text": "Frost damage to the pipes, Jo says."},
+        {"id": 4, "text": "Frost damage again."},
+    ]
+    stdin = "".join(json.dumps(line) + "\n" for line in lines)
+    result = CliRunner().invoke(anonymise_group, [], input=stdin)
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line)["text"] for line in result.output.splitlines()]
+    assert out == [
+        "my name's [PERSON_1]",
+        "[PERSON_1] again, any news?",
+        "Frost damage to the pipes, [PERSON_1] says.",
+        "Frost damage again.",
+    ]

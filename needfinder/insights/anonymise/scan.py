@@ -27,6 +27,13 @@ class Scan:
         return tokenize(self.text)
 
     @cached_property
+    def folded_text(self) -> str:
+        """The text folded character by character (offsets unchanged), for known-name matching."""
+        from needfinder.insights.anonymise.recognisers.known import fold_same_length
+
+        return fold_same_length(self.text)
+
+    @cached_property
     def digit_count(self) -> int:
         """How many digits the text has; number recognisers skip texts with too few."""
         return sum(ch.isdigit() for ch in self.text)

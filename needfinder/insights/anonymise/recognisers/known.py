@@ -21,24 +21,37 @@ _SKIP_WORDS = folded_set(
 )
 
 
+_FOLDED_CHARS: dict[str, str] = {}
+
+
+def _fold_char(char: str) -> str:
+    folded = char.casefold()
+    if char == "ı":
+        folded = "i"
+    decomposed = "".join(
+        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+    )
+    if len(decomposed) == 1:
+        return decomposed
+    if len(folded) == 1:
+        return folded
+    return char
+
+
 def fold_same_length(text: str) -> str:
     """Fold case and accents character by character, so offsets stay valid ("ß" stays "ß")."""
     if text.isascii():
         return text.lower()
+    cache = _FOLDED_CHARS
     out = []
     for char in text:
-        folded = char.casefold()
-        if char == "ı":
-            folded = "i"
-        decomposed = "".join(
-            c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
-        )
-        if len(decomposed) == 1:
-            out.append(decomposed)
-        elif len(folded) == 1:
-            out.append(folded)
-        else:
-            out.append(char)
+        folded = cache.get(char)
+        if folded is None:
+            folded = _fold_char(char)
+            # Characters are few; remember each one's folding (bounded, whatever the input).
+            if len(cache) < 10_000:
+                cache[char] = folded
+        out.append(folded)
     return "".join(out)
 
 
@@ -66,7 +79,7 @@ class KnownMatcher:
         *,
         unambiguous_only: bool = False,
     ) -> None:
-        """``unambiguous_only`` leaves out name parts that are also ordinary words.
+        """``unambiguous_only`` keeps only name parts that cannot be ordinary words.
 
         Used for names learned in another dialogue: "Klein" from "ich bin Max Klein" must not
         remove "klein" or "Klein" from someone else's answer unless the context says it is a
@@ -80,8 +93,16 @@ class KnownMatcher:
                 variants.add(" ".join(fold_same_length(p) for p in parts))
             for part in parts:
                 key = fold_same_length(part)
-                everyday = lex.is_everyday_word(fold(part))
-                if unambiguous_only and (everyday or fold(part) in lex.name_words):
+                folded = fold(part)
+                everyday = lex.is_everyday_word(folded)
+                # Elsewhere only parts that are surely names ("Jonas", "Meinhardt"): a part
+                # that may be a word ("Frost", "Klein", "Max") is left to the context rules and
+                # the tagger, which remove it where the context makes it a name.
+                if unambiguous_only and (
+                    everyday
+                    or folded in lex.name_words
+                    or not (lex.is_first_name(folded, standalone=True) or folded in lex.surnames)
+                ):
                     continue
                 variants.add(key)
                 if everyday:
@@ -115,7 +136,7 @@ class KnownMatcher:
 
     def find(self, scan: Scan) -> Iterator[Candidate]:
         """Candidates for every occurrence of a known name or username."""
-        folded_text = fold_same_length(scan.text)
+        folded_text = scan.folded_text
         if self._names is not None:
             for match in self._names.finditer(folded_text):
                 name = match.group("name")
