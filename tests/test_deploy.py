@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tomllib
@@ -21,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 import pytest
@@ -30,6 +32,8 @@ from needfinder.app.settings import ENV_PREFIX, Settings
 from needfinder.cli.main import main
 from needfinder.web.context import WebContext
 from storage.database import Database
+from tests.bot.harness import running_bot
+from tests.fakes import FakeTelegram
 from tests.postgres_databases import scratch_pg_database
 from tests.web.conftest import make_settings
 from tests.web.live_server import LiveServer
@@ -376,6 +380,67 @@ def test_image_health_check_fails_on_503(tmp_path: Path) -> None:
         result = healthcheck(f"{server.url}/healthz")
     assert result.returncode != 0
     assert "503" in result.stderr
+
+
+def image_env() -> dict[str, str]:
+    """The ENV values of the final stage."""
+    env = {}
+    for keyword, rest in final_stage():
+        if keyword == "ENV":
+            for item in rest.split():
+                name, _, value = item.partition("=")
+                env[name] = value
+    return env
+
+
+def listen_port(value: str) -> int:
+    return int(value.rsplit(":", 1)[1])
+
+
+def test_every_health_check_asks_the_port_its_service_listens_on(tmp_path: Path) -> None:
+    # A mismatch would leave a container "unhealthy" for ever, with nothing wrong in it.
+    image = image_env()
+    assert urlsplit(image["HEALTHCHECK_URL"]).port == listen_port(image["NEEDFINDER_HEALTH_LISTEN"])
+    services = resolved_compose(tmp_path)["services"]
+    web = services["web"]
+    assert (
+        urlsplit(web["environment"]["HEALTHCHECK_URL"]).port
+        == (parse_command_line(web["command"]).params["port"])
+    )
+    hook = services["bot-webhook"]
+    listen = listen_port(hook["environment"]["NEEDFINDER_WEBHOOK_LISTEN"])
+    assert urlsplit(hook["environment"]["HEALTHCHECK_URL"]).port == listen
+    assert [str(port).split("/")[0] for port in hook["ports"]] == [f"127.0.0.1:{listen}:{listen}"]
+    assert "HEALTHCHECK_URL" not in services["bot"].get("environment", {})
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (the bot binds it next)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("service", ["bot", "bot-webhook"])
+def test_compose_bots_pass_the_image_health_check(
+    service: str, fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    command = resolved_compose(tmp_path)["services"][service]["command"]
+    assert command[:2] == ["needfinder", "run"]
+    port = free_port()
+    if service == "bot":
+        # The image's listener, on a free loopback port instead of 8081.
+        settings = {"NEEDFINDER_HEALTH_LISTEN": f"127.0.0.1:{port}"}
+    else:
+        fake_telegram.route_webhook(f"http://127.0.0.1:{port}")
+        settings = {
+            "NEEDFINDER_WEBHOOK_URL": "https://bot.example.org/telegram",
+            "NEEDFINDER_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+            "NEEDFINDER_WEBHOOK_SECRET": "compose-test-secret",
+        }
+    for _bot in running_bot(fake_telegram, tmp_path, run_args=command[2:], **settings):
+        result = healthcheck(f"http://127.0.0.1:{port}/healthz")
+        assert result.returncode == 0, result.stderr
 
 
 # --- systemd units ------------------------------------------------------------------------
