@@ -79,12 +79,16 @@ FANTASY_TAILS = _words(
 TRADE_DE = _words(
     "Logistik Medien Catering Events Bau Technik Service Reinigung Design Consulting "
     "Immobilien Elektro Sanitär Transporte Umzüge Druck Verpackung Gastro Pflege Werbung "
-    "Software Systeme Solar Garten Holz Metall Textil Kosmetik Reisen Finanz Energie"
+    "Software Systeme Solar Garten Holz Metall Textil Kosmetik Reisen Finanz Energie "
+    "Floristik Gebäudetechnik Haustechnik Messebau Zweiradtechnik Fotografie Eventtechnik "
+    "Gastronomie Dienstleistungen Handwerk Manufaktur Werkstatt Studio Kreativ"
 )
 TRADE_EN = _words(
     "Logistics Media Catering Events Building Tech Services Cleaning Design Consulting "
     "Removals Roofing Plumbing Electrics Printing Supplies Landscaping Joinery Studio Labs "
-    "Solutions Systems Software Motors Travel Foods Crafts Interiors Fitness Coffee"
+    "Solutions Systems Software Motors Travel Foods Crafts Interiors Fitness Coffee "
+    "Brothers Bros Haulage Fabrication Renovations Outfitters Provisions Textiles Glazing "
+    "Scaffolding Kitchens Bathrooms Couriers Logistics Photography Bakehouse Brewing"
 )
 SHOP_EN = _words(
     "deli garage bakery cafe diner salon barbers florist bikes kitchen pub hardware "
@@ -455,6 +459,31 @@ def person_templates(g: Gen, b: Builder, lang: str) -> None:
             ),
             lambda: (b.add("Am besten ruft ihr "), b.add(first, "PERSON"), b.add(" an. ")),
             lambda: (
+                b.add(rng.choice(("Wir sind zu viert (", "Mit dabei waren ", "Das Team: "))),
+                b.add(g.case(g.first(lang)), "PERSON"),
+                b.add(", "),
+                b.add(g.case(g.first(lang)), "PERSON"),
+                b.add(rng.choice((" und ", " & ", ", "))),
+                b.add(g.case(g.first(lang)), "PERSON"),
+                b.add(rng.choice((". ", ", alle aus der Gegend. ", " und ich. "))),
+            ),
+            lambda: (
+                b.add(rng.choice(("Ich bin ", "ich bin ", "Hallo, ich bin "))),
+                b.add(f"{first} {last}", "PERSON"),
+                b.add(
+                    rng.choice(
+                        (
+                            " und verkaufe Handyhüllen. ",
+                            " und mache Hochzeiten. ",
+                            ". ",
+                            " – kleiner Laden. ",
+                            " vom Wochenmarkt. ",
+                            " und neu hier. ",
+                        )
+                    )
+                ),
+            ),
+            lambda: (
                 b.add("Wir sind zu dritt ("),
                 b.add(g.first(lang), "PERSON"),
                 b.add(", "),
@@ -493,6 +522,31 @@ def person_templates(g: Gen, b: Builder, lang: str) -> None:
                 b.add(f"spoke to {rng.choice(TITLES_EN)} "),
                 b.add(last, "PERSON"),
                 b.add(" in accounts, no luck. "),
+            ),
+            lambda: (
+                b.add(rng.choice(("Me and my partners (", "There were four of us (", "("))),
+                b.add(g.case(g.first(lang)), "PERSON"),
+                b.add(", "),
+                b.add(g.case(g.first(lang)), "PERSON"),
+                b.add(rng.choice((" and ", " & ", ", "))),
+                b.add(g.case(g.first(lang)), "PERSON"),
+                b.add(rng.choice((") started in 2019. ", " and me) went. ", ") all agree. "))),
+            ),
+            lambda: (
+                b.add(rng.choice(("I'm ", "i am ", "Hi, I'm ", "hello, i'm "))),
+                b.add(f"{first} {last}", "PERSON"),
+                b.add(
+                    rng.choice(
+                        (
+                            " and I sell phone cases. ",
+                            " and we do weddings. ",
+                            ". ",
+                            " - small shop owner. ",
+                            " from the market. ",
+                            " and I'm new here. ",
+                        )
+                    )
+                ),
             ),
             lambda: (
                 b.add("There are three of us ("),

@@ -74,6 +74,13 @@ def _trade_words() -> tuple[frozenset[str], tuple[str, ...]]:
     return nouns, organisation.SHOP_HEADS_DE
 
 
+@cache
+def _roles() -> frozenset[str]:
+    from needfinder.insights.anonymise.recognisers import person
+
+    return person.RELATIONS
+
+
 def _is_trade_word(folded: str) -> bool:
     """A kind of business ("logistik", "catering", "bäckerei"): firm names end in these."""
     nouns, heads = _trade_words()
@@ -122,6 +129,9 @@ def _word_features(
             flags.append("brand")
         if _is_trade_word(folded):
             flags.append("trade")
+        if word.isalpha() and (not flags or flags == ["cap"]):
+            # In no word list at all: rare names and invented firm words look like this.
+            flags.append("oov")
         flags.append(f"len{min(len(word), 10)}")
     own.extend(flags)
     short = [f for f in flags if not f.startswith("len")]
@@ -282,8 +292,15 @@ class Tagger:
                 inside[-1][3] < EDGE_CONFIDENCE or not inside[-1][2][-1].isalnum()
             ):
                 inside.pop()
-            if entity is EntityType.PERSON and fold(inside[0][2]) in _TITLE_WORDS:
-                continue
+            if entity is EntityType.PERSON:
+                # Roles are never part of a name ("Inhaber", "Kollege", "Fahrer").
+                roles = _roles()
+                while inside and fold(inside[0][2]) in roles:
+                    inside.pop(0)
+                while inside and fold(inside[-1][2]) in roles:
+                    inside.pop()
+                if not inside or fold(inside[0][2]) in _TITLE_WORDS:
+                    continue
             confidence = min(token[3] for token in inside)
             scored.append((entity, inside[0][0], inside[-1][1], confidence))
         return scored
@@ -338,8 +355,10 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
                 continue
             raw = re.findall(r"[^\W\d_]+", value)
             words = [fold(w) for w in raw]
-            if not words or all(
-                w in FUNCTION_WORDS or lex.is_stopword(w) or w in lex.brands for w in words
+            if (
+                not words
+                or words[0] in lex.brands  # "Amazon Business", "Google Sheets": products
+                or all(w in FUNCTION_WORDS or lex.is_stopword(w) for w in words)
             ):
                 continue
             # A lone everyday word ("line", "April", "fine") needs a confident model.

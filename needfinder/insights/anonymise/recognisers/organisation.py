@@ -67,7 +67,9 @@ _SHOP_NOUNS_EN = folded_set(
     works workshop depot emporium outlet centre center nursery kennels vets surgery practice
     studios joinery carpentry plumbers electricians builders decorators motors"""
 )
-SHOP_NOUNS_EN = _SHOP_NOUNS_EN | folded_set("events tech labs removals interiors haulage")
+SHOP_NOUNS_EN = _SHOP_NOUNS_EN | folded_set(
+    "events tech labs removals interiors haulage brothers bros fabrication renovations glazing"
+)
 # Verbs of employment: "ich arbeite bei X", "I work at X".
 _EMPLOYER = re.compile(
     r"(?i:\b(?:arbeite|arbeiten|arbeitet|tätig|angestellt|beschäftigt)\s+(?:bei|für)"

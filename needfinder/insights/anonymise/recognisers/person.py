@@ -48,6 +48,7 @@ _RELATIONS = folded_set(
     landlady bookkeeper secretary receptionist courier postman fiancé fiancee girlfriend
     boyfriend nephew niece director ceo founder cofounder co-founder"""
 )
+RELATIONS = _RELATIONS
 # Self-introductions. Strong ones take any word; weak ones ("ich bin", "I'm") only a known
 # first name, since "ich bin zufrieden" and "I'm happy" are far more common.
 _STRONG_INTROS_RAW = (
