@@ -295,15 +295,32 @@ class Gen:
         """Sometimes lower-case a value, as people do in chat."""
         return value.lower() if self.rng.random() < lower else value
 
+    def pseudo(self) -> str:
+        """An invented name in no word list ("Tavrek", "Molinde"): only the context tells."""
+        rng = self.rng
+        syllables = rng.randint(2, 3)
+        word = "".join(
+            rng.choice("bdfghklmnprstvwzcj")
+            + rng.choice(("a", "e", "i", "o", "u", "ae", "ia", "ou"))
+            for _ in range(syllables)
+        )
+        word += rng.choice(("", "", "n", "k", "l", "s", "rt", "nd", "gh"))
+        return word.capitalize()
+
     def first(self, lang: str) -> str:
-        """A first name; sometimes a rare foreign one."""
-        if self.rng.random() < 0.12:
+        """A first name; sometimes a rare foreign one or an invented one."""
+        roll = self.rng.random()
+        if roll < 0.12:
             return self.rng.choice(FOREIGN_FIRST)
+        if roll < 0.22:
+            return self.pseudo()
         return self.faker(lang)[1].first_name().split()[0]
 
     def last(self, lang: str) -> str:
         """A surname; often one that is also an ordinary word."""
         roll = self.rng.random()
+        if roll < 0.1:
+            return self.pseudo()
         if roll < 0.3:
             return self.rng.choice(WORD_SURNAMES_DE if lang == "de" else WORD_SURNAMES_EN)
         if roll < 0.38:
@@ -972,7 +989,7 @@ def roughen(rng: random.Random, text: str, spans: list[dict[str, object]]) -> tu
 
 def _noisy(rng: random.Random, text: str, lower: bool) -> str:
     words = re.split(r"(\s+)", text)
-    words = [typo(rng, w) if rng.random() < 0.04 else w for w in words]
+    words = [typo(rng, w) if rng.random() < 0.025 else w for w in words]
     joined = "".join(words)
     return joined.lower() if lower else joined
 
