@@ -20,7 +20,12 @@ from needfinder.app.anonymising import anonymise_entries
 from needfinder.app.dialogues import Handled
 from needfinder.app.rendering import render_transcript
 from needfinder.app.settings import Settings
-from needfinder.insights.publication import Language, render, visible_themes
+from needfinder.insights.publication import (
+    Language,
+    render,
+    visible_struggles,
+    visible_themes,
+)
 from storage.staff import DialogueFilter
 from storage.unit_of_work import UnitOfWork
 
@@ -195,7 +200,14 @@ class StaffDesk:
                     f"{theme['id']}: {theme['label'][language]} ({len(theme['quotes'])} quotes)"
                     for _n, theme in visible_themes(digest.content)
                 )
-                dropped = [t["id"] for t in digest.content.get("themes", []) if t.get("dropped")]
+                struggles = visible_struggles(digest.content)
+                if struggles:
+                    # Struggles are no needs of ours; /droptheme and /dropquote take their ids.
+                    themes += "\nStruggles: " + "; ".join(
+                        f"{t['id']}: {t['label'][language]}" for _n, t in struggles
+                    )
+                sections = [*digest.content.get("themes", []), *digest.content.get("struggles", [])]
+                dropped = [t["id"] for t in sections if t.get("dropped")]
                 if dropped:
                     themes += "\nDropped (/restoretheme): " + ", ".join(dropped)
                 returned = workflow.returned_problems(digest)

@@ -17,6 +17,7 @@ from storage.schema import (
     dialogues,
     digest_deliveries,
     digests,
+    imported_dialogues,
     participants,
 )
 
@@ -242,6 +243,19 @@ class DigestRepository:
             found.update(str(r.id) for r in rows)
         return found
 
+    async def source_ids(self, dialogue_ids: Sequence[str]) -> dict[str, str]:
+        """Return the source id of each imported dialogue among ``dialogue_ids``."""
+        found: dict[str, str] = {}
+        ids = list(dict.fromkeys(dialogue_ids))
+        for start in range(0, len(ids), 500):
+            rows = await self.connection.execute(
+                select(imported_dialogues.c.dialogue_id, imported_dialogues.c.source_id).where(
+                    imported_dialogues.c.dialogue_id.in_(ids[start : start + 500])
+                )
+            )
+            found.update({str(r.dialogue_id): str(r.source_id) for r in rows})
+        return found
+
     async def scrub_dialogues(self, dialogue_ids: Sequence[str], now: datetime) -> int:
         """Remove erased dialogues (ids and quotes) from every stored digest; return how many
         digests changed. Published messages already in people's chats cannot be recalled."""
@@ -263,23 +277,33 @@ class DigestRepository:
 
 
 def scrub_content(content: dict[str, Any], gone: set[str]) -> dict[str, Any]:
-    """Return ``content`` without quotes from, or references to, the dialogues in ``gone``."""
-    themes = []
-    for theme in content.get("themes", []):
-        themes.append(
-            {
-                **theme,
-                "dialogue_ids": [d for d in theme.get("dialogue_ids", []) if d not in gone],
-                "quotes": [q for q in theme.get("quotes", []) if q.get("dialogue_id") not in gone],
-            }
-        )
-    return {
+    """Return ``content`` without quotes from, or references to, the dialogues in ``gone``
+    (in the need themes and in the struggles section alike)."""
+
+    def scrubbed(theme: dict[str, Any]) -> dict[str, Any]:
+        cleaned = {
+            **theme,
+            "dialogue_ids": [d for d in theme.get("dialogue_ids", []) if d not in gone],
+            "quotes": [q for q in theme.get("quotes", []) if q.get("dialogue_id") not in gone],
+        }
+        if "source_ids" in theme:
+            cleaned["source_ids"] = {d: s for d, s in theme["source_ids"].items() if d not in gone}
+        if "secondary_dialogue_ids" in theme:
+            cleaned["secondary_dialogue_ids"] = [
+                d for d in theme["secondary_dialogue_ids"] if d not in gone
+            ]
+        return cleaned
+
+    result = {
         **content,
-        "themes": themes,
+        "themes": [scrubbed(t) for t in content.get("themes", [])],
         "unthemed_dialogue_ids": [
             d for d in content.get("unthemed_dialogue_ids", []) if d not in gone
         ],
     }
+    if "struggles" in content:
+        result["struggles"] = [scrubbed(t) for t in content.get("struggles", [])]
+    return result
 
 
 def _digest(row: Row[Any]) -> StoredDigest:

@@ -20,8 +20,9 @@ from conversations.transcript import DialogueInfo, Identity, StoredEntry
 from needfinder.app.anonymising import anonymise_entries, anonymiser_for
 from needfinder.app.llm import LlmClient, LlmConfig, polish_draft
 from needfinder.insights.digest import build_digest
-from needfinder.insights.publication import quote_text, visible_themes
+from needfinder.insights.publication import quote_text, visible_struggles, visible_themes
 from needfinder.insights.themes.model import DigestDialogue
+from needfinder.insights.themes.needs import shipped_label
 from storage.database import Database
 from storage.digests import StoredDigest, scrub_content
 from storage.unit_of_work import UnitOfWork
@@ -119,8 +120,17 @@ async def draft_content(
     draft = await asyncio.to_thread(build_digest, dialogues)
     if llm is not None:
         draft = await polish_draft(draft, LlmClient(llm))
+    content = draft.to_dict()
+    # Imported dialogues keep the id they have in their source (a call, a workshop), so staff
+    # can trace a theme back to where it was heard.
+    sources = await uow.digests.source_ids([i.id for i in infos])
+    for section in ("themes", "struggles"):
+        for theme in content.get(section, []):
+            theme["source_ids"] = {
+                d: sources[d] for d in theme.get("dialogue_ids", []) if d in sources
+            }
     return {
-        **draft.to_dict(),
+        **content,
         "note": {"de": "", "en": ""},
         "period": {
             "since": digest_filter.since.isoformat() if digest_filter.since else None,
@@ -218,8 +228,20 @@ async def edit(uow: UnitOfWork, digest_id: str, change: Edit, now: datetime) -> 
     if digest.status in ("publishing", "published"):
         raise DigestProblem(f"digest {digest.id} is {digest.status}; it can no longer change")
     content = dict(digest.content)
+    content["themes"] = _edited(content.get("themes", []), change)
+    if "struggles" in content:
+        content["struggles"] = _edited(content.get("struggles", []), change)
+    if change.note is not None:
+        content["note"] = {"de": change.note.get("de", ""), "en": change.note.get("en", "")}
+    await uow.digests.save(digest.id, content, "draft", now)
+    return await get(uow, digest.id)
+
+
+def _edited(sections: list[dict[str, Any]], change: Edit) -> list[dict[str, Any]]:
+    """Apply an edit to need themes or struggles (ids never clash: struggles start with
+    "struggle-")."""
     themes = []
-    for theme in content.get("themes", []):
+    for theme in sections:
         theme = dict(theme)
         if theme["id"] in change.labels:
             de, en = change.labels[theme["id"]]
@@ -237,11 +259,7 @@ async def edit(uow: UnitOfWork, digest_id: str, change: Edit, now: datetime) -> 
             if (theme["id"], index) not in change.drop_quotes
         ]
         themes.append(theme)
-    content["themes"] = themes
-    if change.note is not None:
-        content["note"] = {"de": change.note.get("de", ""), "en": change.note.get("en", "")}
-    await uow.digests.save(digest.id, content, "draft", now)
-    return await get(uow, digest.id)
+    return themes
 
 
 async def approve(uow: UnitOfWork, digest_id: str, by: str, now: datetime) -> StoredDigest:
@@ -276,17 +294,24 @@ async def current_content(uow: UnitOfWork, digest: StoredDigest) -> dict[str, An
     """Return the content as it may be published now: erased dialogues and quotes whose
     authors no longer allow quoting are taken out."""
     content = digest.content
-    ids = [d for t in content.get("themes", []) for d in t.get("dialogue_ids", [])]
-    quoted = [q["dialogue_id"] for t in content.get("themes", []) for q in t.get("quotes", [])]
+    sections = [*content.get("themes", []), *content.get("struggles", [])]
+    ids = [d for t in sections for d in t.get("dialogue_ids", [])]
+    quoted = [q["dialogue_id"] for t in sections for q in t.get("quotes", [])]
     existing = await uow.digests.existing_dialogues(ids)
     gone = set(ids) - existing
     content = scrub_content(content, gone)
     allowed = await uow.digests.quotable(quoted)
-    themes = []
-    for theme in content.get("themes", []):
-        theme = {**theme, "quotes": [q for q in theme["quotes"] if q["dialogue_id"] in allowed]}
-        themes.append(theme)
-    return {**content, "themes": themes}
+
+    def allowed_quotes(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {**t, "quotes": [q for q in t.get("quotes", []) if q["dialogue_id"] in allowed]}
+            for t in themes
+        ]
+
+    result = {**content, "themes": allowed_quotes(content.get("themes", []))}
+    if "struggles" in content:
+        result["struggles"] = allowed_quotes(content.get("struggles", []))
+    return result
 
 
 async def return_to_draft(
@@ -322,10 +347,19 @@ def check(content: dict[str, Any]) -> list[str]:
         texts.append((f"theme {number} label", theme["label"]["en"]))
         for index, quote in enumerate(theme.get("quotes", []), start=1):
             texts.append((f"theme {number} quote {index}", quote_text(quote)))
+    # Struggles are published too, so they pass the very same checks.
+    for number, struggle in visible_struggles(content):
+        texts.append((f"struggle {number} label", struggle["label"]["de"]))
+        texts.append((f"struggle {number} label", struggle["label"]["en"]))
+        for index, quote in enumerate(struggle.get("quotes", []), start=1):
+            texts.append((f"struggle {number} quote {index}", quote_text(quote)))
     for language, note in (content.get("note") or {}).items():
         texts.append((f"note ({language})", note))
     for where, value in texts:
-        findings = anonymiser.check(value)
+        # A shipped label is our own text; a label staff or a language model wrote is checked.
+        findings = (
+            [] if where.endswith("label") and shipped_label(value) else anonymiser.check(value)
+        )
         if findings:
             kinds = ", ".join(sorted({str(f.type) for f in findings}))
             problems.append(f"{where} may contain personal data ({kinds})")

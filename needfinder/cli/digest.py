@@ -56,6 +56,9 @@ def _output_options(command: F) -> F:
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Dialogues started before (UTC).")
 @click.option("--script", "script_id", help="Only dialogues of this script.")
 @click.option("--campaign", help="Only dialogues of this campaign.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print the draft without storing it (nothing is written)."
+)
 @_output_options
 @click.pass_context
 @run_async
@@ -65,6 +68,7 @@ async def build(
     until: datetime | None,
     script_id: str | None,
     campaign: str | None,
+    dry_run: bool,
     fmt: str,
     language: str,
 ) -> None:
@@ -76,6 +80,17 @@ async def build(
         script_id=script_id,
         campaign=campaign,
     )
+    if dry_run:
+        async with open_runtime(settings) as runtime, runtime.database.read() as uow:
+            content = await workflow.draft_content(
+                uow,
+                filters,
+                staff_names=settings.staff_names,
+                llm=LlmConfig.from_settings(settings),
+            )
+        click.echo(_print_content("(not stored)", "dry run", content, fmt, language))
+        click.echo("\ndry run: nothing was stored", err=True)
+        return
     async with open_runtime(settings) as runtime, runtime.database.write() as uow:
         stored = await workflow.build(
             uow,
@@ -225,12 +240,18 @@ async def _run(step: Any) -> Any:
 
 
 def _print(stored: StoredDigest, fmt: str, language: str) -> str:
+    return _print_content(stored.id, stored.status, stored.content, fmt, language)
+
+
+def _print_content(
+    digest_id: str, status: str, content: dict[str, Any], fmt: str, language: str
+) -> str:
     if fmt == "json":
         return json.dumps(
-            {"id": stored.id, "status": stored.status, **stored.content},
+            {"id": digest_id, "status": status, **content},
             ensure_ascii=False,
             indent=2,
         )
     lang = "en" if language == "en" else "de"
-    pieces = render(stored.content, language=lang, fmt=fmt, link_for=None)  # type: ignore[arg-type]
+    pieces = render(content, language=lang, fmt=fmt, link_for=None)  # type: ignore[arg-type]
     return ("\n\n— next message —\n\n" if fmt == "telegram" else "\n").join(pieces)

@@ -1,4 +1,4 @@
-"""``needfinder digest evaluate``: measure theme grouping on the labelled synthetic set.
+"""``needfinder digest evaluate``: measure needs-first digests on labelled sets.
 
 Exports :data:`evaluate_command`; mount it on the ``digest`` group with
 ``digest.add_command(evaluate_command)``. Works offline and touches no database.
@@ -14,85 +14,108 @@ import click
 
 from needfinder.cli.common import Failure
 from needfinder.insights.theme_eval import (
+    BLIND_FILE,
     MIN_PURITY,
-    MIN_RECALL,
-    TARGET_MIXED,
+    MIN_SHARE,
+    TARGET_PURITY,
     TARGET_RECOVERED,
-    ThemeEvalReport,
+    EvalDialogue,
+    SetReport,
+    blind_set,
+    dev_set,
     evaluate,
-    load_eval_set,
+    load_set,
 )
 
 
 @click.command("evaluate", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--set",
-    "set_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Labelled JSONL set to score (default: the synthetic set shipped with Needfinder).",
-)
-@click.option(
-    "--split",
-    type=click.Choice(["all", "dev", "holdout", "holdout2", "holdout3", "holdout4"]),
+    "which",
+    type=click.Choice(["all", "dev", "tune", "holdout", "blind"]),
     default="all",
     show_default=True,
     help=(
-        "Score one part on its own: dev was tuned on; holdout to holdout3 were each written "
-        "after the tuning before them and then read for the next; holdout4 was written blind "
-        "(without seeing the method) and never tuned on."
+        "all: the development set's tuning and held-out parts and the blind set (when shipped); "
+        "tune: the part the classifier was trained on; holdout: written from phrases never "
+        "trained on; dev: both parts as one set; blind: written by others who never saw the code."
     ),
+)
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Score this labelled JSONL set instead (same format as the blind set).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option(
     "--check",
     is_flag=True,
-    help="Exit with status 1 when a target (themes recovered, language mixing) is missed.",
+    help="Exit with status 1 when a target is missed on any set reported.",
 )
-def evaluate_command(set_path: Path | None, split: str, as_json: bool, check: bool) -> None:
-    """Build a digest over a labelled set and score its themes against the true ones.
+def evaluate_command(which: str, path: Path | None, as_json: bool, check: bool) -> None:
+    """Build a digest over labelled sets and score its need themes against the true needs.
 
-    A digest theme recovers a true theme when at least 60 % of its dialogues have that theme
-    (purity) and it holds at least 50 % of them (recall).
+    A need is recovered when one theme holds at least half the dialogues whose primary need it
+    is, at a purity of at least 60 % (purity: share of a theme's dialogues labelled with its
+    majority need).
     """
-    try:
-        dialogues = load_eval_set(set_path)
-    except ValueError as error:
-        raise Failure(str(error)) from None
-    if split != "all":
-        dialogues = [d for d in dialogues if d.split == split]
-    if not dialogues:
-        raise Failure(f"no dialogues in split {split!r}")
-    report = evaluate(dialogues)
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    sets: list[tuple[str, list[EvalDialogue]]] = []
+    notes: list[str] = []
+    if path is not None:
+        try:
+            sets.append((path.name, load_set(path.read_text("utf-8"), str(path))))
+        except ValueError as error:
+            raise Failure(str(error)) from None
     else:
-        click.echo(format_report(report))
-    if check and report.failures():
+        dev = dev_set()
+        if which in ("all", "tune"):
+            sets.append(("dev: tune", [d for d in dev if d.split == "tune"]))
+        if which in ("all", "holdout"):
+            sets.append(("dev: holdout", [d for d in dev if d.split == "holdout"]))
+        if which == "dev":
+            sets.append(("dev", dev))
+        if which in ("all", "blind"):
+            blind = blind_set()
+            if blind is None:
+                notes.append(
+                    f"blind set: not present (needfinder/insights/data/{BLIND_FILE}); not scored"
+                )
+                if which == "blind":
+                    raise Failure(notes[-1])
+            else:
+                sets.append(("blind", blind))
+    reports = [evaluate(name, dialogues) for name, dialogues in sets if dialogues]
+    if as_json:
+        payload = {"sets": [r.as_dict() for r in reports], "notes": notes}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n\n".join([*(format_report(r) for r in reports), *notes]))
+    if check and any(r.failures() for r in reports):
         sys.exit(1)
 
 
-def format_report(report: ThemeEvalReport) -> str:
-    """The evaluation as a plain-text table with the targets."""
+def format_report(report: SetReport) -> str:
+    """One set's evaluation as a plain-text table with the targets."""
     lines = [
-        f"{report.dialogues} dialogues, {report.digest_themes} digest themes, "
-        f"built in {report.seconds:.2f} s",
-        "",
-        f"{'TRUE THEME':<15} {'N':>4} {'PURITY':>7} {'RECALL':>7}  {'FOUND':<5} BEST MATCH",
+        f"== {report.name}: {report.dialogues} dialogues, {report.themes} need themes, "
+        f"{report.struggles} struggles, built in {report.seconds:.2f} s",
+        f"{'NEED':<15} {'N':>4} {'SHARE':>6} {'PURITY':>7}  {'FOUND':<5} THEME",
     ]
     for score in report.scores:
         lines.append(
-            f"{score.theme:<15} {score.dialogues:>4} {score.purity:>7.0%} {score.recall:>7.0%}  "
+            f"{score.need:<15} {score.dialogues:>4} {score.share:>6.0%} {score.purity:>7.0%}  "
             f"{'yes' if score.recovered else 'no':<5} {score.match or '–'}"
         )
     lines += [
-        "",
-        f"recovered: {report.recovered_share:.0%} of true themes "
-        f"(purity ≥{MIN_PURITY:.0%} and recall ≥{MIN_RECALL:.0%}; target ≥{TARGET_RECOVERED:.0%})",
-        f"language mixing: {report.mixed_share:.0%} of digest themes hold German and English "
-        f"dialogues (target ≥{TARGET_MIXED:.0%})",
-        f"unthemed: {report.unthemed} dialogues ({report.unthemed_without_theme} of them have "
-        "no true theme)",
-        f"quotes: {report.quotes}, not verbatim or not allowed: {report.bad_quotes}",
+        f"needs recovered: {report.recovered} of 8 (share ≥{MIN_SHARE:.0%} at purity "
+        f"≥{MIN_PURITY:.0%}; target ≥{TARGET_RECOVERED})",
+        f"purity (membership-weighted): {report.purity:.2f} (target ≥{TARGET_PURITY:.2f})",
+        f"adjusted Rand (primary need vs primary theme): {report.adjusted_rand:.2f}",
+        f"memberships per dialogue: {report.memberships_per_dialogue:.2f}",
+        f"dialogues in no need theme (struggles only or nothing): {report.without_need_theme:.0%}",
+        f"quotes: {report.quotes}, not verbatim or not allowed: {report.bad_quotes} (target 0)",
+        f"personal data found in labels or quotes: {len(report.pii)} (target 0)",
     ]
     failures = report.failures()
     lines.append("targets: met" if not failures else "targets missed: " + "; ".join(failures))

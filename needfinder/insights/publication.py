@@ -21,6 +21,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "conversation": ("1 Gespräch", "1 conversation"),
     "continue": ("Darüber weiterreden", "Talk about this"),
     "note": ("Was wir daraus machen", "What we will do about it"),
+    "needs": ("Was Kundinnen und Kunden brauchen", "What customers need"),
+    "struggles": ("Womit Kundinnen und Kunden kämpfen", "What customers are struggling with"),
+    "struggles_intro": (
+        "Das betrifft uns nicht direkt, aber es prägt den Alltag vieler, die mit uns gesprochen "
+        "haben:",
+        "Not something we can solve directly, but it shapes the days of many who talked to us:",
+    ),
     "intro": (
         "Danke an alle, die uns erzählt haben, was sie beschäftigt! Hier ist, was wir gehört "
         "haben – in Ihren Worten, ohne Namen.",
@@ -44,6 +51,14 @@ def text(key: str, language: Language, **values: object) -> str:
 def visible_themes(content: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     """Return ``(number, theme)`` for the themes staff kept, numbered from 1 as published."""
     kept = [t for t in content.get("themes", []) if not t.get("dropped") and t.get("dialogue_ids")]
+    return list(enumerate(kept, start=1))
+
+
+def visible_struggles(content: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """Return ``(number, struggle)`` for the struggles staff kept, numbered from 1."""
+    kept = [
+        t for t in content.get("struggles", []) if not t.get("dropped") and t.get("dialogue_ids")
+    ]
     return list(enumerate(kept, start=1))
 
 
@@ -129,6 +144,27 @@ def _blocks(
                 lines.append(f"[{label_text}]({link})")
             else:
                 lines.append(f"{label_text}: {link}")
+        blocks.append("\n".join(lines))
+    struggles = visible_struggles(content)
+    if struggles and themes:
+        # Needs and struggles are told apart: the themes above are what customers need.
+        blocks.insert(1, bold.format(esc(text("needs", language))))
+    if struggles:
+        lines = [
+            bold.format(esc(text("struggles", language)))
+            + "\n"
+            + paragraph.format(esc(text("struggles_intro", language)))
+        ]
+        for _number, struggle in struggles:
+            label = struggle["label"].get(language) or struggle["label"].get("de") or ""
+            n = len(struggle["dialogue_ids"])
+            size = (
+                text("conversation", language) if n == 1 else text("conversations", language, n=n)
+            )
+            item = {"telegram": "• {}", "html": "<p>{}</p>", "md": "- {}", "text": "- {}"}[fmt]
+            lines.append(item.format(esc(f"{label} · {size}")))
+            for quote in struggle.get("quotes", [])[:1]:
+                lines.append(italic.format(esc(f"„{quote_text(quote)}“")))
         blocks.append("\n".join(lines))
     note = (content.get("note") or {}).get(language, "").strip()
     if note:

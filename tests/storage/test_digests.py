@@ -27,6 +27,16 @@ PRICES = [
     ("de", "Die Energiepreise und Materialkosten steigen jeden Monat weiter."),
     ("en", "Our costs for energy went up again, prices are crushing us."),
 ]
+NEEDS = [
+    {
+        "de": "Wir bräuchten schnellere Lieferungen und Ware, die wirklich vorrätig ist.",
+        "en": "We need faster deliveries and goods that are actually in stock.",
+    },
+    {
+        "de": "Einen festen Ansprechpartner, der unseren Betrieb kennt.",
+        "en": "One fixed contact person who knows our business.",
+    },
+]
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
@@ -48,7 +58,9 @@ async def talk(
     await customer.press("Ja, einverstanden" if german else "Yes, I agree")
     await customer.send(Text(f"I run a small workshop with {user % 9 + 3} people in town."))
     await customer.send(Text(challenge))
-    await customer.send(Text("Better support and simple online ordering would help us a lot."))
+    # What they need (two topics: delivery, a contact person) is what the need themes show;
+    # the challenges (staff, energy) become struggles.
+    await customer.send(Text(NEEDS[user // 2 % 2][language]))
     await customer.press("Ja, das stimmt so" if german else "Yes, that's right")
     if german:
         await customer.press("Ja, gern" if quotes else "Lieber nicht")
@@ -252,7 +264,9 @@ async def test_a_digest_failing_its_last_check_goes_back_to_draft_with_reasons(
     assert [row["chat_id"] for row in replies.rows] == ["-100777"]
     note = str(replies.rows[0]["payload"]["text"])  # type: ignore[index]
     assert digest.id in note and reasons[0] in note and "chef@" not in note
-    fixed = workflow.Edit(labels={content["themes"][0]["id"]: ("Personal", "Staff")})
+    fixed = workflow.Edit(
+        labels={content["themes"][0]["id"]: ("Lieferzeit", "Delivery speed and availability")}
+    )
     async with database.write() as uow:
         await workflow.edit(uow, digest.id, fixed, NOW)
         approved = await workflow.approve(uow, digest.id, "staff", NOW)

@@ -31,16 +31,24 @@ PRICES = [
     ("de", "Die Energiepreise und Materialkosten steigen jeden Monat weiter."),
     ("en", "Our costs for energy went up again, prices are crushing us."),
 ]
-NEEDS = {
-    "de": "Besseren Support und einfache Online-Bestellungen würden uns sehr helfen.",
-    "en": "Better support and simple online ordering would help us a lot.",
-}
+# What they need, in two topics (delivery, a contact person): the need themes of the digest;
+# the challenges above (staff, energy) are struggles, shown in a section of their own.
+NEEDS = [
+    {
+        "de": "Wir bräuchten schnellere Lieferungen und Ware, die wirklich vorrätig ist.",
+        "en": "We need faster deliveries and goods that are actually in stock.",
+    },
+    {
+        "de": "Einen festen Ansprechpartner, der unseren Betrieb kennt.",
+        "en": "One fixed contact person who knows our business.",
+    },
+]
 EMAIL_NOTE = "Schreiben Sie an chef@beispiel.de"
 
 
 def digest_seeds() -> list[Seed]:
-    """Finished dialogues about two topics (staff, prices), German and English; the second
-    customer did not allow quotes."""
+    """Finished dialogues needing two things (delivery, a contact person) and struggling with
+    staff and energy costs, German and English; the second customer did not allow quotes."""
     seeds = []
     for n, (language, challenge) in enumerate(STAFFING + PRICES):
         seeds.append(
@@ -53,7 +61,7 @@ def digest_seeds() -> list[Seed]:
                 answers=(
                     ("who", f"I run a small workshop with {n + 3} people in town."),
                     ("challenges", challenge),
-                    ("needs", NEEDS[language]),
+                    ("needs", NEEDS[n // 2 % 2][language]),
                 ),
                 consents={"quotes": n != 1, "updates": True},
             )

@@ -82,6 +82,11 @@ class Theme:
     concepts: tuple[str, ...]
     #: Dialogues per language, e.g. {"de": 12, "en": 7}.
     languages: Mapping[str, int] = field(default_factory=dict)
+    #: "need" (one of the known needs), "other" (a need found only in these dialogues' own
+    #: words) or "struggle" (a challenge that is no need of the organisation).
+    kind: str = "need"
+    #: Dialogues for which this is the secondary need (their primary one is another theme).
+    secondary_ids: tuple[str, ...] = ()
 
     @property
     def dialogue_count(self) -> int:
@@ -92,9 +97,11 @@ class Theme:
         """Plain JSON-ready data."""
         return {
             "id": self.id,
+            "kind": self.kind,
             "label": {"de": self.label.de, "en": self.label.en},
             "dialogue_count": self.dialogue_count,
             "dialogue_ids": list(self.dialogue_ids),
+            "secondary_dialogue_ids": list(self.secondary_ids),
             "languages": dict(sorted(self.languages.items())),
             "concepts": list(self.concepts),
             "quotes": [quote.to_dict() for quote in self.quotes],
@@ -107,9 +114,12 @@ class DigestDraft:
 
     themes: tuple[Theme, ...]
     dialogue_count: int
-    #: Dialogues with answers that fit no theme (staff may want to read them).
+    #: Dialogues with answers that fit no need theme (staff may want to read them).
     unthemed_dialogue_ids: tuple[str, ...]
     method: str
+    #: What customers are struggling with that is no need of the organisation (staff, rent …),
+    #: shown in a section of its own.
+    struggles: tuple[Theme, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
@@ -117,5 +127,6 @@ class DigestDraft:
             "method": self.method,
             "dialogue_count": self.dialogue_count,
             "themes": [theme.to_dict() for theme in self.themes],
+            "struggles": [theme.to_dict() for theme in self.struggles],
             "unthemed_dialogue_ids": list(self.unthemed_dialogue_ids),
         }

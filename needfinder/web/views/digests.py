@@ -8,7 +8,7 @@ show the outcome. Each change is written to the audit log in the transaction tha
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -21,7 +21,13 @@ from starlette.responses import RedirectResponse, Response
 
 from needfinder.app import digests as workflow
 from needfinder.app.llm import LlmConfig
-from needfinder.insights.publication import Format, Language, quote_text, visible_themes
+from needfinder.insights.publication import (
+    Format,
+    Language,
+    quote_text,
+    visible_struggles,
+    visible_themes,
+)
 from needfinder.insights.publication import render as render_publication
 from needfinder.web.context import current_staff, web_context
 from needfinder.web.templating import render
@@ -88,6 +94,10 @@ class ThemeView:
     concepts: tuple[str, ...]
     quotes: tuple[QuoteView, ...]
     dropped: bool
+    #: "need", "other" (a need none of the known ones is) or "struggle".
+    kind: str = "need"
+    #: Imported dialogues' ids in their source (a call, a workshop), by dialogue id.
+    source_ids: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -262,16 +272,20 @@ async def download_digest(request: Request) -> Response:
 # --- what the pages show -------------------------------------------------------------------
 
 
-def theme_views(stored: dict[str, Any], current: dict[str, Any]) -> list[ThemeView]:
-    """Return the stored themes for editing, marked with what would be published now.
+def theme_views(
+    stored: dict[str, Any], current: dict[str, Any], section: str = "themes"
+) -> list[ThemeView]:
+    """Return the stored need themes (or, with ``section="struggles"``, the struggles) for
+    editing, marked with what would be published now.
 
     Quotes keep their stored positions (what an edit refers to); ``current`` is the content
     after erasures and changed consents, which decides numbers and withheld quotes.
     """
-    numbers = {theme["id"]: number for number, theme in visible_themes(current)}
-    current_themes = {theme["id"]: theme for theme in current.get("themes", [])}
+    visible = visible_struggles if section == "struggles" else visible_themes
+    numbers = {theme["id"]: number for number, theme in visible(current)}
+    current_themes = {theme["id"]: theme for theme in current.get(section, [])}
     views = []
-    for theme in stored.get("themes", []):
+    for theme in stored.get(section, []):
         now_theme = current_themes.get(theme["id"], theme)
         kept = {(q["dialogue_id"], q["step_id"], q["text"]) for q in now_theme.get("quotes", [])}
         quotes = tuple(
@@ -295,6 +309,8 @@ def theme_views(stored: dict[str, Any], current: dict[str, Any]) -> list[ThemeVi
                 concepts=tuple(theme.get("concepts", [])),
                 quotes=quotes,
                 dropped=bool(theme.get("dropped")),
+                kind=str(theme.get("kind", "need")),
+                source_ids=dict(now_theme.get("source_ids", {})),
             )
         )
     return views
@@ -320,7 +336,10 @@ def edit_from_form(content: dict[str, Any], form: FormData) -> FormEdit:
 
     Only real differences count, so saving an untouched approved digest keeps its approval.
     """
-    themes = {theme["id"]: theme for theme in content.get("themes", [])}
+    # Struggles are edited like need themes (their ids start with "struggle-").
+    themes = {
+        theme["id"]: theme for theme in [*content.get("themes", []), *content.get("struggles", [])]
+    }
     problems: list[str] = []
     labels: dict[str, tuple[str, str]] = {}
     for theme_id, theme in themes.items():
@@ -441,6 +460,7 @@ async def _digest_page(
         {
             "digest": digest,
             "themes": theme_views(digest.content, current),
+            "struggles": theme_views(digest.content, current, "struggles"),
             "note": {lang: (digest.content.get("note") or {}).get(lang, "") for lang in LANGUAGES},
             "unthemed": current.get("unthemed_dialogue_ids", []),
             "dialogue_count": int(digest.content.get("dialogue_count", 0)),
