@@ -244,3 +244,17 @@ def test_german_and_english_texts_with_auto_language() -> None:
     assert anonymiser.anonymise("I spoke with Jessica Moore on the phone").text == (
         "I spoke with [PERSON_1] on the phone"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kundennummer K-20931, bitte prüfen.",
+        "kundennummer KL449812",
+        "Versicherungsnummer H 1234 5678 90 steht drauf.",
+        "Kundennummer 48 213 977",
+    ],
+)
+def test_lettered_and_spaced_ids(text: str) -> None:
+    out = redact(text)
+    assert "[ID_1]" in out and not any(ch.isdigit() for ch in out.replace("[ID_1]", ""))

@@ -98,6 +98,8 @@ _HASH_ID = re.compile(r"(?<![\w&#])#(?P<value>[A-Za-z]{0,3}-?\d{4,}[\w-]*)")
 
 def _spaced_digits_ok(value: str) -> bool:
     # "48 213 977" or a letter prefix before digit groups ("H 1234 5678 90").
+    if " " not in value:
+        return True
     parts = value.split(" ")
     return all(part.isdigit() for part in parts[1:]) and (parts[0].isdigit() or len(parts) > 2)
 
