@@ -258,3 +258,21 @@ def test_german_and_english_texts_with_auto_language() -> None:
 def test_lettered_and_spaced_ids(text: str) -> None:
     out = redact(text)
     assert "[ID_1]" in out and not any(ch.isdigit() for ch in out.replace("[ID_1]", ""))
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("i'm kezia, 31, i make candles", "en", "i'm [PERSON_1], 31, i make candles"),
+        (
+            "Bin Flo, 34, mache Fahrradreparaturen",
+            "de",
+            "Bin [PERSON_1], 34, mache Fahrradreparaturen",
+        ),
+        ("ich bin 34, und müde", "de", "ich bin 34, und müde"),
+        ("Ich bin froh, 20 Jahre im Geschäft", "de", "Ich bin froh, 20 Jahre im Geschäft"),
+        ("I'm happy, 100% sure", "en", "I'm happy, 100% sure"),
+    ],
+)
+def test_a_name_between_introduction_and_age(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected

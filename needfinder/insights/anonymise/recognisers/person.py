@@ -3,6 +3,7 @@ first-name/surname gazetteer, with guards so that capitalised German nouns survi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from needfinder.insights.anonymise.lexicon import FUNCTION_WORDS, Lexicon, fold, folded_set
@@ -659,11 +660,38 @@ class _People:
                 yield self.candidate(index, index + 1)
 
 
+# "Bin Flo, 34", "i'm kezia, 31": a word (or two) between a self-introduction and an age is a
+# name, whatever its case and whether or not any list knows it.
+_AGE_INTRO = re.compile(
+    r"(?<![\w'’])(?i:ich\s+bin|bin|i['’]m|i\s+am|hier\s+ist|this\s+is|here['’]s|name['’]s)"
+    r"\s+(?P<first>[^\W\d_]{2,}(?:-[^\W\d_]{2,})?)(?:\s+(?P<second>[^\W\d_]{2,}))?"
+    r"\s*(?:,|\(|\s-)\s*\d{2}(?!\d)"
+    # ... an age: followed by a comma, a full stop, a bracket, "Jahre alt" / "years old", "and".
+    r"(?=\s*(?:[,.;)]|$|(?i:j\.|jahre\s+alt|years\s+old|y/?o\b|und\b|and\b)))"
+)
+
+
+def _age_introductions(scan: Scan) -> Iterator[Candidate]:
+    lex = scan.lex
+    for match in _AGE_INTRO.finditer(scan.text):
+        first = fold(match.group("first"))
+        if first in FUNCTION_WORDS or lex.is_stopword(first) or first in lex.common_nouns:
+            continue
+        end = match.end("first")
+        second = match.group("second")
+        if second is not None:
+            folded = fold(second)
+            if not (folded in FUNCTION_WORDS or lex.is_stopword(folded)):
+                end = match.end("second")
+        yield Candidate(EntityType.PERSON, match.start("first"), end)
+
+
 def find_people(scan: Scan) -> Iterator[Candidate]:
     """Person names from titles, relations, introductions, signatures, context and gazetteer."""
     if not scan.tokens:
         return
     people = _People(scan)
+    yield from _age_introductions(scan)
     yield from people.after_titles()
     yield from people.after_relations()
     yield from people.introductions()
@@ -680,6 +708,7 @@ def find_introduced_people(scan: Scan) -> Iterator[Candidate]:
     if not scan.tokens:
         return
     people = _People(scan)
+    yield from _age_introductions(scan)
     yield from people.introductions()
     yield from people.signatures()
     yield from people.after_titles()
