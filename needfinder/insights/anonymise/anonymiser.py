@@ -29,7 +29,11 @@ from needfinder.insights.anonymise.recognisers.organisation import find_organisa
 from needfinder.insights.anonymise.recognisers.person import find_introduced_people, find_people
 from needfinder.insights.anonymise.resolve import resolve
 from needfinder.insights.anonymise.scan import Language, Recogniser, Scan
-from needfinder.insights.anonymise.tagger import TAGGER_OVERRIDE_CONFIDENCE, find_tagged
+from needfinder.insights.anonymise.tagger import (
+    TAGGER_OVERRIDE_CONFIDENCE,
+    TITLE_WORDS,
+    find_tagged,
+)
 from needfinder.insights.anonymise.tokens import PLACEHOLDER
 
 LanguageOption = Literal["de", "en", "auto"]
@@ -176,8 +180,14 @@ class Anonymiser:
             candidates.extend(recogniser(scan))
         for matcher in self._known_matchers(context):
             candidates.extend(matcher.find(scan))
+        # A title on its own ("Mr", "Frau") is not a name; it stays next to the placeholder.
+        candidates = [
+            c
+            for c in candidates
+            if c.type is not EntityType.PERSON or fold(text[c.start : c.end]) not in TITLE_WORDS
+        ]
         if self._tagger is not None:
-            candidates.extend(_fill_gaps(candidates, self._tagger(scan)))
+            candidates.extend(_fill_gaps(candidates, self._tagger(scan), text))
         if "[" in text:
             # Placeholders from an earlier pass are not personal data; nothing may overlap them.
             blocked = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
@@ -187,7 +197,18 @@ class Anonymiser:
         return resolve(candidates, text)
 
 
-def _fill_gaps(rules: Sequence[Candidate], tagged: Iterable[Candidate]) -> Iterator[Candidate]:
+def _adds_postcode(candidate: Candidate, rules: Sequence[Candidate], text: str) -> bool:
+    """Does the tagged address add digits (a postcode) to the rule's spans inside it?"""
+    covered = bytearray(candidate.end - candidate.start)
+    for rule in rules:
+        for index in range(max(rule.start, candidate.start), min(rule.end, candidate.end)):
+            covered[index - candidate.start] = 1
+    return any(not covered[i] and text[candidate.start + i].isdigit() for i in range(len(covered)))
+
+
+def _fill_gaps(
+    rules: Sequence[Candidate], tagged: Iterable[Candidate], text: str
+) -> Iterator[Candidate]:
     """The tagger's spans where no rule fired, or where it is sure of a longer span.
 
     Rules are precise where they fire ("Herr [Klein]", a known name); the tagger adds what they
@@ -199,7 +220,11 @@ def _fill_gaps(rules: Sequence[Candidate], tagged: Iterable[Candidate]) -> Itera
         if not overlapping:
             yield candidate
         elif (
-            candidate.key == TAGGER_OVERRIDE_CONFIDENCE
+            # An address may grow over a postcode and town; other types need a sure model.
+            (
+                candidate.key == TAGGER_OVERRIDE_CONFIDENCE
+                or (candidate.type is EntityType.ADDRESS and _adds_postcode(candidate, rules, text))
+            )
             and all(candidate.start <= r.start and r.end <= candidate.end for r in overlapping)
             and any(r.type is candidate.type or r.type is EntityType.PERSON for r in overlapping)
         ):

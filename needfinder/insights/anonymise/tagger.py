@@ -284,7 +284,7 @@ class Tagger:
             # Trim unsure edge tokens and, for people, a leading title ("Herrn").
             while len(inside) > 1 and (
                 inside[0][3] < EDGE_CONFIDENCE
-                or (entity is EntityType.PERSON and fold(inside[0][2]) in _TITLE_WORDS)
+                or (entity is EntityType.PERSON and fold(inside[0][2]) in TITLE_WORDS)
                 or not inside[0][2][0].isalnum()
             ):
                 inside.pop(0)
@@ -299,7 +299,7 @@ class Tagger:
                     inside.pop(0)
                 while inside and fold(inside[-1][2]) in roles:
                     inside.pop()
-                if not inside or fold(inside[0][2]) in _TITLE_WORDS:
+                if not inside or fold(inside[0][2]) in TITLE_WORDS:
                     continue
             confidence = min(token[3] for token in inside)
             scored.append((entity, inside[0][0], inside[-1][1], confidence))
@@ -319,7 +319,7 @@ TAGGER_OVERRIDE_CONFIDENCE = "\x00confident"
 OVERRIDE_CONFIDENCE = 0.9
 # Edge tokens less sure than this are trimmed off a tagged span ("Herrn Klein" -> "Klein").
 EDGE_CONFIDENCE = 0.6
-_TITLE_WORDS = folded_set(
+TITLE_WORDS = folded_set(
     "herr herrn frau hr fr dr prof mr mrs ms miss mx mister sir madam dear liebe lieber hallo "
     "hi hey hello"
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from needfinder.insights.anonymise.lexicon import fold, folded_set
+from needfinder.insights.anonymise.lexicon import Lexicon, fold, folded_set
 from needfinder.insights.anonymise.model import Candidate, EntityType
 from needfinder.insights.anonymise.scan import Scan
 
@@ -93,6 +93,26 @@ _UK_POSTCODE = re.compile(
 )
 
 
+# What may follow a street and number as its town: ", 6020 Innsbruck", " CH-8645 Jona",
+# ", 50667 köln" (Austrian and Swiss postcodes have four digits), or " in Passau".
+_TOWN_AFTER_STREET = re.compile(
+    r"(?:,\s*|\s+)(?:(?:CH|A|D|AT|DE)-\s?)?\d{4,5}\s+[^\W\d_]{2,}(?:[ -][A-ZÄÖÜ][^\W\d_]+)?"
+    r"|\s+in\s+(?:der\s+|dem\s+)?[A-ZÄÖÜ][^\W\d_]+(?:-[A-ZÄÖÜ][^\W\d_]+)*"
+)
+# A Swiss or Austrian postcode with its country prefix, and its town ("CH-8645 Jona").
+_PREFIXED_POSTCODE = re.compile(r"(?<![\w-])(?:CH|A|AT)-\s?\d{4}\s+[A-ZÄÖÜ][^\W\d_]+")
+
+
+def _with_town(text: str, lex: Lexicon, start: int, end: int) -> Candidate:
+    """The street candidate, extended over a town that follows it."""
+    match = _TOWN_AFTER_STREET.match(text, end)
+    if match is not None:
+        town = fold(re.findall(r"[^\W\d_]+", match.group())[-1])
+        if not (lex.is_stopword(town) or town in lex.common_nouns or _is_count(text, end)):
+            end = match.end()
+    return Candidate(EntityType.ADDRESS, start, end)
+
+
 def _is_count(text: str, end: int) -> bool:
     return _UNITS_AFTER.match(text, end) is not None
 
@@ -111,7 +131,7 @@ def find_addresses(scan: Scan) -> Iterator[Candidate]:
         # The compound needs a real first part: "Weg 3" or "Str. 5" alone is no street name.
         if len(name) < 5 and not name[0].isupper():
             continue
-        yield Candidate(EntityType.ADDRESS, match.start(), match.end())
+        yield _with_town(text, lex, match.start(), match.end())
     for match in _DE_STREET_PHRASE.finditer(text):
         last_word = match.group("name").rsplit(" ", 1)[-1]
         number = match.group("number")
@@ -123,12 +143,14 @@ def find_addresses(scan: Scan) -> Iterator[Candidate]:
             or (len(number) == 4 and number.isdigit())  # "Im Jahr 2023"
         ):
             continue
-        yield Candidate(EntityType.ADDRESS, match.start(), match.end())
+        yield _with_town(text, lex, match.start(), match.end())
     for match in _PLZ_CITY.finditer(text):
         city = match.group("city")
         first = fold(city.split()[0].split("-")[0])
         if first in lex.common_nouns or first in lex.brands or lex.is_stopword(first):
             continue
+        yield Candidate(EntityType.ADDRESS, match.start(), match.end())
+    for match in _PREFIXED_POSTCODE.finditer(text):
         yield Candidate(EntityType.ADDRESS, match.start(), match.end())
     for pattern in (_EN_STREET, _US_CITY_ZIP, _UK_POSTCODE, _DE_STREET_DIRECTION, _PO_BOX):
         for match in pattern.finditer(text):
