@@ -276,3 +276,17 @@ def test_lettered_and_spaced_ids(text: str) -> None:
 )
 def test_a_name_between_introduction_and_age(text: str, language: str, expected: str) -> None:
     assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Used Marston-Webb for the fit-out.", "en", "Used [ORG_1] for the fit-out."),
+        ("Schulte-Bräuning mein Name", "de", "[PERSON_1] mein Name"),
+        ("Die Koch-Kurse am Samstag", "de", "Die Koch-Kurse am Samstag"),
+        ("she works at the blue anchor now", "en", "she works at [ORG_1] now"),
+        ("I work at the local shop", "en", "I work at the local shop"),
+    ],
+)
+def test_double_names_and_lower_case_the_names(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected

@@ -214,8 +214,51 @@ def _employers(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.ORG, start, end)
 
 
+# "works at the blue anchor": a lower-case "the X Y" after a verb of employment or trade.
+_LOWER_THE_NAME = re.compile(
+    r"\b(?:work|works|working|worked|job|shift|shifts|eat|ate|drink|order|ordered|buy|bought)"
+    r"\s+(?:at|for|from)\s+(?P<name>the\s+[a-z]{3,}\s+[a-z]{3,})\b"
+)
+# "Marston-Webb", "Ashworth-Pryce": two capitalised names joined by a hyphen.
+_DOUBLE_NAME = re.compile(r"(?<![\w-])[A-ZÄÖÜ][a-zäöüß']{2,}-[A-ZÄÖÜ][a-zäöüß']{2,}(?![\w-])")
+
+
+def _lower_the_names(scan: Scan) -> Iterator[Candidate]:
+    lex = scan.lex
+    for match in _LOWER_THE_NAME.finditer(scan.text):
+        words = match.group("name").split()[1:]
+        if any(
+            lex.is_everyday_word(w)
+            or w in _SHOP_NOUNS_EN
+            or w.endswith(("al", "ic", "ive", "ous", "ern", "ing", "est", "ly"))
+            for w in words
+        ):
+            continue
+        yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
+
+
+def _double_names(scan: Scan) -> Iterator[Candidate]:
+    """Hyphenated double names: a firm or a person, never an everyday compound."""
+    lex = scan.lex
+    for match in _DOUBLE_NAME.finditer(scan.text):
+        parts = [fold(p) for p in match.group().split("-")]
+        named = [lex.is_name(p) and not lex.is_everyday_word(p) for p in parts]
+        if scan.language == "de":
+            # German joins nouns with hyphens all the time ("Zoom-Termine"): both must be names.
+            if not all(named):
+                continue
+        elif any(lex.is_everyday_word(p) or p in lex.brands for p in parts):
+            continue
+        kind = EntityType.PERSON if all(named) else EntityType.ORG
+        yield Candidate(kind, match.start(), match.end())
+
+
 def find_organisations(scan: Scan) -> Iterator[Candidate]:
     """Company and shop names found by legal form, shop noun or employment verb."""
     yield from _legal_names(scan)
     yield from _shop_names(scan)
     yield from _employers(scan)
+    if "-" in scan.text:
+        yield from _double_names(scan)
+    if "the " in scan.text:
+        yield from _lower_the_names(scan)
