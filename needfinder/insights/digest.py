@@ -291,6 +291,11 @@ def _label(words: Sequence[str], surface: dict[str, Counter[tuple[str, str]]]) -
     )
 
 
+def _publishable(text: str) -> bool:
+    """Whether a quote passes the anonymiser's last check (approval runs it again)."""
+    return not _checker().check(text)
+
+
 @cache
 def _checker() -> Anonymiser:
     """The anonymiser that vets words taken from answers for a label."""
@@ -331,7 +336,9 @@ def _theme(
         id=theme_id,
         label=label,
         dialogue_ids=tuple(item.feature.dialogue.id for item in chosen),
-        quotes=select_quotes([item.feature for item in chosen], on_topic, quotes_per_theme),
+        quotes=select_quotes(
+            [item.feature for item in chosen], on_topic, quotes_per_theme, _publishable
+        ),
         concepts=concepts,
         languages=dict(languages),
         kind=kind,

@@ -52,6 +52,8 @@ def test_settled_clauses(text: str, language: str, settled: list[bool]) -> None:
 def test_settled_clauses_keep_only_marked_features() -> None:
     plain = features("Die Preise", "de")
     marked = features("Die Preise sind völlig okay", "de")
+    mixed = features("Die Preise sind völlig okay, aber schneller liefern", "de")
+    assert not any(f.startswith("~") or f == "n:prices" for f in mixed) and "n:delivery" in mixed
     assert "w:preis" in plain and "n:prices" in plain
     assert all(f.startswith("~") for f in marked) and "~n:prices" in marked
 

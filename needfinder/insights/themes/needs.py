@@ -127,13 +127,26 @@ def clauses(text: str, language: Language) -> list[list[str]]:
     return result
 
 
-def _find(words: Sequence[str], phrase: Sequence[str]) -> int:
-    """Where ``phrase`` starts in ``words`` (-1: nowhere)."""
-    size = len(phrase)
-    for start in range(len(words) - size + 1):
-        if tuple(words[start : start + size]) == tuple(phrase):
-            return start
-    return -1
+def _matches(
+    words: Sequence[str], phrases: Sequence[tuple[str, ...]]
+) -> list[tuple[int, tuple[str, ...]]]:
+    """Every (start, phrase) of ``phrases`` found in ``words``."""
+    index = _index(tuple(phrases))
+    found: list[tuple[int, tuple[str, ...]]] = []
+    for start, word in enumerate(words):
+        for phrase in index.get(word, ()):
+            if tuple(words[start : start + len(phrase)]) == phrase:
+                found.append((start, phrase))
+    return found
+
+
+@cache
+def _index(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases by their first word, so a clause is scanned once, not once per phrase."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        index.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(items) for first, items in index.items()}
 
 
 def clause_is_settled(words: Sequence[str], language: Language) -> bool:
@@ -144,17 +157,14 @@ def clause_is_settled(words: Sequence[str], language: Language) -> bool:
     fine" is a wish).
     """
     config = need_config()
-    for phrase in config.no_need.get(language, ()):
-        if _find(words, phrase) >= 0:
-            return True
-    for phrase in config.satisfied.get(language, ()):
-        start = _find(words, phrase)
-        if start < 0:
-            continue
+    if _matches(words, config.no_need.get(language, ())):
+        return True
+    wanting = config.wanting.get(language, frozenset())
+    for start, phrase in _matches(words, config.satisfied.get(language, ())):
         outside = [*words[:start], *words[start + len(phrase) :]]
-        if any(w in config.wanting.get(language, frozenset()) for w in outside):
+        if any(w in wanting for w in outside):
             continue
-        if any(_find(outside, n) >= 0 for n in config.negators.get(language, ())):
+        if _matches(outside, config.negators.get(language, ())):
             continue
         return True
     return False
@@ -185,10 +195,17 @@ def settled_clauses(text: str, language: Language) -> list[tuple[list[str], bool
 
 
 def features(text: str, language: Language, lex: Lexicon | None = None) -> list[str]:
-    """The classifier's features of one sentence (marked ``~`` in settled clauses)."""
+    """The classifier's features of one sentence (marked ``~`` in settled clauses).
+
+    When a sentence also has a clause that is not settled ("die Preise passen, aber …"), the
+    settled clauses are left out altogether: the sentence is about what comes after "aber".
+    """
     lex = lex or lexicon()
     result: list[str] = []
-    for words, settled in settled_clauses(text, language):
+    parts = settled_clauses(text, language)
+    if not all(settled for _words, settled in parts):
+        parts = [(words, settled) for words, settled in parts if not settled]
+    for words, settled in parts:
         mark = "~" if settled else ""
         keys = [word_key(w) for w in words]
         own = [f"w:{k}" for k in keys]

@@ -22,12 +22,14 @@ def select_quotes(
     features: Sequence[DialogueFeatures],
     on_topic: Callable[[Segment], tuple[float, float]],
     count: int,
+    vet: Callable[[str], bool] | None = None,
 ) -> tuple[Quote, ...]:
     """Choose up to ``count`` quotes from distinct dialogues, alternating languages.
 
     ``on_topic`` gives a sentence's score for the theme and the share of its whole score that
     belongs to the theme; sentences mostly about something else are not representative.
-    Only dialogues whose customer allowed quotes are considered.
+    Only dialogues whose customer allowed quotes are considered; ``vet`` (if given) may refuse
+    a quote's text, e.g. one the anonymiser's last check would flag.
     """
     candidates: list[tuple[float, str, int, Quote]] = []
     for feature in features:
@@ -57,6 +59,22 @@ def select_quotes(
             )
             candidates.append((-merit, dialogue.id, span.start, quote))
     candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+    if vet is not None:
+        refused: dict[str, bool] = {}
+
+        def fine(quote: Quote) -> bool:
+            if quote.text not in refused:
+                refused[quote.text] = not vet(quote.text)
+            return not refused[quote.text]
+
+        # Vetting is slow (the anonymiser): only as many candidates as could be picked.
+        kept: list[tuple[float, str, int, Quote]] = []
+        for candidate in candidates:
+            if fine(candidate[3]):
+                kept.append(candidate)
+            if len({c[1] for c in kept}) >= count * 3:
+                break
+        candidates = kept
     chosen: list[Quote] = []
     seen_dialogues: set[str] = set()
     seen_texts: set[str] = set()
