@@ -16,7 +16,9 @@ COPY needfinder ./needfinder
 COPY storage ./storage
 RUN pip wheel --wheel-dir /wheels .
 
-# Run stage: the wheels installed, no compiler, no sources, no pip cache.
+# Run stage: the wheels installed, no compiler, no sources, no pip cache (the wheels are
+# mounted from the build stage, not copied into a layer: RUN --mount needs BuildKit, Docker's
+# default builder since 23.0).
 FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
