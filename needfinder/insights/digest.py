@@ -64,6 +64,10 @@ class DigestSettings:
     support_weight: float = 0.5
     #: A dialogue's primary need needs at least this much evidence (summed probabilities) …
     min_need: float = 0.5
+    #: … or, for a short answer said in words the classifier is unsure of, at least this much
+    #: when it is ``dominance`` times the evidence of any other need.
+    weak_need: float = 0.3
+    dominance: float = 3.0
     #: … a secondary need at least this share of the primary's evidence (and ``min_need``).
     secondary_ratio: float = 0.7
     #: A struggle counts for a dialogue from this much evidence on.
@@ -108,7 +112,7 @@ def build_digest(
     pool: list[int] = []
     for index, item in enumerate(analysed):
         ranked = sorted(item.needs.items(), key=lambda kv: (-kv[1], kv[0]))
-        if ranked and ranked[0][1] >= settings.min_need:
+        if ranked and _primary(ranked, settings):
             members.setdefault(ranked[0][0], []).append(index)
             if (
                 len(ranked) > 1
@@ -167,6 +171,15 @@ def build_digest(
         method=METHOD,
         struggles=tuple(struggles),
     )
+
+
+def _primary(ranked: Sequence[tuple[str, float]], settings: DigestSettings) -> bool:
+    """Whether the strongest need is evidence enough to be the dialogue's primary need."""
+    top = ranked[0][1]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if top >= settings.min_need:
+        return True
+    return top >= settings.weak_need and top >= settings.dominance * second
 
 
 def _analyse(
