@@ -12,9 +12,17 @@ order, each first passed to :meth:`Anonymiser.learn_names_from`.
 
 Labelling conventions: a person span is the name only (not "Herr"/"Dr."), without an English
 "'s"; a shop is its proper name without the shop noun ("Bäckerei [Hansen]", "[Smith]'s
-Hardware") unless a legal form makes the whole name ("[Wagner Logistik GmbH]"); an identifier
-is the value without its keyword; a street address and its town form one span. Brands used as
-tools (SAP, Excel, DHL) and towns on their own are not personal data.
+Hardware") unless a legal form makes the whole name ("[Wagner Logistik GmbH]", "[kestrel
+logistics llc]"); an invented word with a trade word is the whole name ("[Nordlicht Medien]");
+an identifier is the value without its keyword; a street address and its town form one span,
+and a postcode with its town alone is an address. Brands used as tools (SAP, Excel, DHL) and
+towns on their own are not personal data.
+
+Scores: recall counts labelled values whose letters and digits are all inside findings; leak
+rate counts labelled values still present verbatim in the output; precision counts findings
+that overlap a labelled value of their type; over-redaction is the share of word tokens outside
+labelled values that end up inside a finding (over all answers, and over answers without any
+labelled value, the "controls").
 """
 
 from __future__ import annotations
