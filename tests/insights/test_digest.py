@@ -185,11 +185,11 @@ def test_evaluation_meets_the_targets_on_the_tuning_part() -> None:
 
 
 def test_evaluation_floor_on_the_held_out_part() -> None:
-    # The held-out part was scored at the end of the work (README); this guards it against
-    # getting worse, at the figures it had.
+    # The held-out part was scored at the end of the work (README: first 6 of 8 at 0.78, then
+    # 7 of 8 at 0.82 after one round); this guards it against getting worse.
     report = evaluate("holdout", [d for d in dev_set() if d.split == "holdout"])
-    assert report.recovered >= 6, report.as_dict()
-    assert report.purity >= 0.75
+    assert report.recovered >= 7, report.as_dict()
+    assert report.purity >= 0.8
     assert report.bad_quotes == 0 and report.pii == ()
 
 
