@@ -266,6 +266,7 @@ class Tagger:
         if not tokens:
             return []
         xseq = features(text, tokens)
+        all_lower = text.islower()
         with self._lock:  # a crfsuite tagger keeps per-call state
             labels = self._tagger.tag(xseq)
             if all(label == "O" for label in labels):
@@ -301,6 +302,16 @@ class Tagger:
                     inside.pop()
                 if not inside or fold(inside[0][2]) in TITLE_WORDS:
                     continue
+            if entity in (EntityType.PERSON, EntityType.ORG) and not all_lower:
+                # In a text that uses capitals, a lower-case tail after a capitalised name is
+                # the sentence going on ("bei Vergölst gekauft"), unless it is a legal form.
+                while (
+                    len(inside) > 1
+                    and inside[-1][2].islower()
+                    and inside[-2][2][:1].isupper()
+                    and fold(inside[-1][2]) not in _NAME_TAILS
+                ):
+                    inside.pop()
             confidence = min(token[3] for token in inside)
             scored.append((entity, inside[0][0], inside[-1][1], confidence))
         return scored
@@ -325,6 +336,8 @@ TITLE_WORDS = folded_set(
 )
 # Dates of birth are years a customer can have been born in.
 _BIRTH_YEAR = re.compile(r"(?<!\d)(19[2-9]\d|200\d|201[0-2]|[2-9]\d)(?!\d)\s*$")
+# Lower-case words that may end a capitalised firm name ("Krüger gmbh", "Hartley and sons").
+_NAME_TAILS = folded_set("gmbh kg ug ag ohg gbr mbh llc ltd inc plc llp limited sons söhne co")
 _NOT_A_NAME = re.compile(r"[@/]|\w\.[a-z]{2,4}\b|\d")
 # Confidence a one-word name needs when the word also has an everyday reading or is lower-case.
 EVERYDAY_WORD_CONFIDENCE = 0.8
