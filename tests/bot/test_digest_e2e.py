@@ -106,6 +106,9 @@ def test_digest_built_approved_published_and_answered(
         staff.send(f"/digest {digest_id} en")
         preview = staff.wait_for_message(containing="What we heard")
         assert "quotes)" in preview.text  # each theme with its id, label and quotes
+        # What they struggle with (staff, energy) is listed apart from what they need.
+        assert "Struggles: struggle-" in preview.text
+        assert "What customers are struggling with" in preview.text
         # A theme dropped by mistake is taken back in.
         theme_id = json.loads(built.stdout)["themes"][0]["id"]
         staff.send(f"/droptheme {digest_id} {theme_id}")
@@ -127,6 +130,9 @@ def test_digest_built_approved_published_and_answered(
 
         post = channel.wait_for_message(containing="Was wir gehört haben", timeout=30)
         assert "Wir bauen eine Online-Bestellung." in post.text
+        assert post.text.index("Was Kundinnen und Kunden brauchen") < post.text.index(
+            "Womit Kundinnen und Kunden kämpfen"
+        )
         assert "/unsubscribe" not in post.text  # the channel is not a subscription
         english = users[1].wait_for_message(containing="What we heard", timeout=30)
         german = users[0].wait_for_message(containing="Was wir gehört haben", timeout=30)

@@ -228,6 +228,35 @@ async def test_a_dropped_theme_is_taken_back_in_from_the_page(
     assert f'name="drop_theme" value="{theme["id"]}"' in html  # editable as before
 
 
+async def test_needs_and_struggles_are_apart_and_a_struggle_can_be_dropped(
+    digest_ready: LoggedIn, web: WebContext
+) -> None:
+    staff = digest_ready
+    digest_id = await build(staff)
+    digest = await stored(web, digest_id)
+    assert {t["id"] for t in digest.content["themes"]} == {"delivery", "contact"}
+    struggles = {t["id"]: t for t in digest.content["struggles"]}
+    assert "struggle-staff" in struggles
+    html, version = await page_and_version(staff, digest_id)
+    needs_at = html.index('id="needs-heading"')
+    struggles_at = html.index('id="struggles-heading"')
+    assert needs_at < html.index('id="theme-delivery"') < struggles_at
+    assert html.index('id="theme-struggle-staff"') > struggles_at
+    # Both previews show the struggles in a section of their own.
+    assert "What customers are struggling with" in html and "Womit Kundinnen" in html
+    dropped = await staff.http.post(
+        f"/digests/{digest_id}/edit",
+        data={"csrf": staff.csrf, "version": version, "drop_theme": ["struggle-staff"]},
+    )
+    assert dropped.status_code == 303
+    digest = await stored(web, digest_id)
+    staff_struggle = next(t for t in digest.content["struggles"] if t["id"] == "struggle-staff")
+    assert staff_struggle.get("dropped") is True
+    html, _ = await page_and_version(staff, digest_id)
+    assert "Dropped struggle" in html
+    assert 'name="restore_theme" value="struggle-staff"' in html
+
+
 async def test_a_draft_sent_back_by_the_bot_says_why(
     digest_ready: LoggedIn, web: WebContext
 ) -> None:
