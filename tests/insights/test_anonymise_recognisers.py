@@ -290,3 +290,17 @@ def test_a_name_between_introduction_and_age(text: str, language: str, expected:
 )
 def test_double_names_and_lower_case_the_names(text: str, language: str, expected: str) -> None:
     assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("we run okafor brothers in peckham", "en", "we run [ORG_1] in peckham"),
+        ("bought it from hunt's hardware", "en", "bought it from [ORG_1]'s hardware"),
+        ("we do social media and web design", "en", "we do social media and web design"),
+        ("my sister works late", "en", "my sister works late"),
+        ("the king's head is our local", "en", "the king's head is our local"),
+    ],
+)
+def test_lower_case_firms(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected

@@ -253,8 +253,87 @@ def _double_names(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(kind, match.start(), match.end())
 
 
+# Generic words that come before a trade word without naming a firm ("web design", "social
+# media", "home services"): the lower-case firm rule below never takes them for a name.
+_GENERIC_MODIFIERS = folded_set(
+    """web home print event events car auto food mobile online pet dog garden house office it
+    hair nail nails beauty tech bike photo video music art wedding party fitness yoga dental
+    street kitchen shop store family small big local new old good best cheap quick fast
+    full part self private public city town village farm country sea lake river corner mass
+    news press stock data cloud software hardware app game sport sports team sales
+    marketing design ihre unsere meine deine seine eure kleine große neue alte gute"""
+)
+_ADJECTIVE_ENDINGS = (
+    "al",
+    "ic",
+    "ive",
+    "ous",
+    "ern",
+    "ing",
+    "ed",
+    "ly",
+    "ful",
+    "less",
+    "able",
+    "ig",
+    "lich",
+    "isch",
+    "ische",
+    "ischen",
+    "liche",
+    "lichen",
+)
+# Trade words that end a firm's name far more often than they are used on their own.
+_FIRM_HEADS = folded_set(
+    """logistik medien catering events technik reinigung consulting immobilien transporte
+    umzüge gastro pflege werbung systeme floristik gebäudetechnik haustechnik messebau
+    logistics media consulting solutions services supplies plumbing roofing removals
+    landscaping electrics electrical catering brothers bros haulage joinery builders
+    decorators motors interiors printing cleaning fabrication renovations glazing couriers
+    scaffolding outfitters provisions textiles"""
+)
+# "rao electrics", "okafor brothers", "blackthorn media": lower-case name + trade word.
+_LOWER_FIRM = re.compile(  # a lookahead, so that every pair of neighbouring words is tried
+    r"(?<![\w'’-])(?=(?P<name>[a-zäöüß]{3,})\s+(?P<trade>[a-zäöüß]{3,})(?![\w'’-]))"
+)
+# "hunt's hardware", "pellow's garage": a lower-case possessor before a shop noun.
+_LOWER_POSSESSIVE = re.compile(r"(?<![\w-])(?P<name>[a-zäöüß]{3,})['’]s\s+(?P<shop>[a-z]{3,})\b")
+
+
+# Shop nouns that follow a possessive in ordinary speech ("the king's head", "mum's kitchen").
+_NOT_SHOPS = folded_set("head kitchen works bar shop store centre center practice studio")
+
+
+def _lower_case_firms(scan: Scan) -> Iterator[Candidate]:
+    lex = scan.lex
+
+    from needfinder.insights.anonymise.recognisers.person import RELATIONS
+
+    def name_like(word: str) -> bool:
+        folded = fold(word)
+        return not (
+            lex.is_everyday_word(folded)
+            or folded in RELATIONS
+            or folded in _GENERIC_MODIFIERS
+            or folded in _SHOP_NOUNS_EN
+            or folded in SHOP_NOUNS_DE
+            or folded.endswith(_ADJECTIVE_ENDINGS)
+        )
+
+    for match in _LOWER_FIRM.finditer(scan.text):
+        trade = fold(match.group("trade"))
+        if trade in _FIRM_HEADS and name_like(match.group("name")):
+            yield Candidate(EntityType.ORG, match.start("name"), match.end("trade"))
+    if "'" in scan.text or "’" in scan.text:
+        for match in _LOWER_POSSESSIVE.finditer(scan.text):
+            shop = fold(match.group("shop"))
+            if shop in SHOP_NOUNS_EN and shop not in _NOT_SHOPS and name_like(match.group("name")):
+                yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
+
+
 def find_organisations(scan: Scan) -> Iterator[Candidate]:
     """Company and shop names found by legal form, shop noun or employment verb."""
+    yield from _lower_case_firms(scan)
     yield from _legal_names(scan)
     yield from _shop_names(scan)
     yield from _employers(scan)
