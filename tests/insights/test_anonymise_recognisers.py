@@ -304,3 +304,16 @@ def test_double_names_and_lower_case_the_names(text: str, language: str, expecte
 )
 def test_lower_case_firms(text: str, language: str, expected: str) -> None:
     assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("i spoke to mr banerjee about it", "en", "i spoke to mr [PERSON_1] about it"),
+        ("i miss the old app", "en", "i miss the old app"),
+        ("best to call mags on 07700 900123", "en", "best to call [PERSON_1] on [PHONE_1]"),
+        ("call us on 0800 123456", "en", "call us on [PHONE_1]"),
+    ],
+)
+def test_lower_case_names_after_titles_and_calls(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected

@@ -14,6 +14,7 @@ from needfinder.insights.anonymise.tokens import Token, possessive_base
 _TITLES = folded_set(
     "herr herrn frau mr mrs ms miss mister mx fräulein frl madame monsieur signora signor"
 )
+_ENGLISH_TITLES = frozenset(("mr", "mrs", "ms", "mx", "mister"))
 _ABBREVIATED_TITLES = frozenset(("hr", "fr"))  # need a full stop and a capitalised name
 _ACADEMIC = frozenset(("dr", "prof", "med", "dipl", "ing", "dr-ing", "phd"))
 _ARTICLES = folded_set(
@@ -361,6 +362,10 @@ class _People:
                 if abbreviated or academic:
                     continue
                 after_article = index > 0 and tokens[index - 1].folded in _ARTICLES
+                if folded in _ENGLISH_TITLES and not lex.is_stopword(name.folded):
+                    # "mr banerjee": after an English title any word but a stop word is a name.
+                    yield self.candidate(position, self.extend(position))
+                    continue
                 if lex.is_name(name.folded):
                     if lex.is_stopword(name.folded) and not lex.is_name(name.folded):
                         continue
@@ -671,6 +676,29 @@ _AGE_INTRO = re.compile(
 )
 
 
+# "best to call mags on 07700 ...", "ruft einfach anke unter 0171 ... an": a word between a
+# verb of calling and a phone number is whom to call.
+_CALL_NAME = re.compile(
+    r"(?<![\w'’])(?i:call|ring|text|phone|ask\s+for|ruf|ruft|ruft\s+ihr|ruf\s+einfach)\s+"
+    r"(?P<name>[^\W\d_]{2,})\s+(?i:on|at|unter|über|auf)\s+(?=[+(\d])"
+)
+_NOT_CALLED = folded_set(
+    """support us me them him her you reception office hotline service team sales shop store
+    uns mich ihn sie mir dir die den das einfach mal kurz bitte direkt the"""
+)
+
+
+def _called_people(scan: Scan) -> Iterator[Candidate]:
+    lex = scan.lex
+    for match in _CALL_NAME.finditer(scan.text):
+        name = fold(match.group("name"))
+        if name in _NOT_CALLED or name in _RELATIONS or lex.is_stopword(name):
+            continue
+        if name in lex.common_nouns or name in lex.brands:
+            continue
+        yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
+
+
 def _age_introductions(scan: Scan) -> Iterator[Candidate]:
     lex = scan.lex
     for match in _AGE_INTRO.finditer(scan.text):
@@ -692,6 +720,8 @@ def find_people(scan: Scan) -> Iterator[Candidate]:
         return
     people = _People(scan)
     yield from _age_introductions(scan)
+    if scan.digit_count >= 5:
+        yield from _called_people(scan)
     yield from people.after_titles()
     yield from people.after_relations()
     yield from people.introductions()
