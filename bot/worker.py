@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 TIMER_CHECK_SECONDS = 0.25
+#: Chats one batch takes on PostgreSQL: a backlog is shared out among the workers.
+CHATS_PER_CLAIM = 25
 #: How long an idle worker waits before looking at the inbox again without being woken (it is
 #: woken by updates it stores itself; others' updates it finds after this long at the latest).
 IDLE_SECONDS = 1.0
@@ -123,7 +125,7 @@ class Worker:
             async with self.database.write() as uow:
                 if not self.database.is_sqlite:
                     # The chats' locks are held until this transaction ends.
-                    items = await uow.inbox.claim_pending(BATCH_SIZE)
+                    items = await uow.inbox.claim_pending(BATCH_SIZE, chats=CHATS_PER_CLAIM)
                     if not items:
                         return 0
                 replies = Replies()

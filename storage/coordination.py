@@ -57,6 +57,9 @@ class Coordination:
         """Close the connection; PostgreSQL releases every lock it held."""
         if self._connection is not None:
             connection, self._connection = self._connection, None
+            # Closing would return it to the pool, session locks and all; invalidating closes
+            # the database connection itself, which is what releases them.
+            await connection.invalidate()
             await connection.close()
 
     async def try_lead(self) -> bool:

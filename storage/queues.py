@@ -98,7 +98,7 @@ class InboxRepository:
             for r in await self.connection.execute(query)
         ]
 
-    async def claim_pending(self, limit: int = 100) -> list[InboxItem]:
+    async def claim_pending(self, limit: int = 100, chats: int = 100) -> list[InboxItem]:
         """Return unhandled updates of chats that this transaction now holds, oldest first.
 
         SQLite has one bot (and one writer), so that is simply :meth:`pending`. On PostgreSQL
@@ -114,20 +114,20 @@ class InboxRepository:
             select(inbox.c.chat_key, inbox.c.update_id)
             .where(inbox.c.status == "pending")
             .order_by(inbox.c.id)
-            .limit(limit)
+            .limit(limit * 4)
         )
         keys = list(dict.fromkeys(_handling_key(r.chat_key, r.update_id) for r in window))
-        held = await self.lock_chats(keys)
+        held = await self._lock_some(keys, chats)
         if not held:
             return []
-        chats = [k for k in held if not k.startswith("u")]
+        with_chat = [k for k in held if not k.startswith("u")]
         loose = [int(k[1:]) for k in held if k.startswith("u")]
         query = (
             select(inbox)
             .where(
                 inbox.c.status == "pending",
                 or_(
-                    inbox.c.chat_key.in_(chats),
+                    inbox.c.chat_key.in_(with_chat),
                     and_(inbox.c.chat_key.is_(None), inbox.c.update_id.in_(loose)),
                 ),
             )
@@ -153,6 +153,24 @@ class InboxRepository:
         ]
         row = (await self.connection.execute(select(*columns))).one()
         return [key for key, taken in zip(keys, row, strict=True) if taken]
+
+    async def _lock_some(self, keys: Sequence[str], most: int) -> list[str]:
+        """Take the first ``most`` chats of ``keys`` that no other worker holds, in order.
+
+        A batch takes only some chats, so that a backlog is spread over all workers instead
+        of going to whichever asks first. The function scan feeds the filter row by row and
+        the LIMIT stops it, so chats after the last one taken are not locked.
+        """
+        if not keys:
+            return []
+        rows = await self.connection.execute(
+            text(
+                "SELECT k FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS t(k, n) "
+                "WHERE pg_try_advisory_xact_lock(:cls, hashtext(k)) LIMIT :most"
+            ),
+            {"keys": list(keys), "cls": HANDLING_LOCK_CLASS, "most": most},
+        )
+        return [row.k for row in rows]
 
     async def is_pending(self, item_id: int) -> bool:
         """Whether a row still waits to be handled."""

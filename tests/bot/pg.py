@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -64,3 +65,33 @@ def pg() -> Iterator[PgDatabase]:
         yield database
     finally:
         database.drop()
+
+
+class TableLock:
+    """Hold ``LOCK TABLE … IN EXCLUSIVE MODE`` (reads pass, writes wait) until released."""
+
+    def __init__(self, database: PgDatabase, table: str) -> None:
+        self.database = database
+        self.table = table
+        self._locked = threading.Event()
+        self._release = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._hold()), daemon=True)
+
+    def __enter__(self) -> TableLock:
+        self._thread.start()
+        assert self._locked.wait(10), "could not lock the table"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._release.set()
+        self._thread.join(10)
+
+    async def _hold(self) -> None:
+        connection = await asyncpg.connect(self.database.dsn)
+        try:
+            async with connection.transaction():
+                await connection.execute(f'LOCK TABLE "{self.table}" IN EXCLUSIVE MODE')
+                self._locked.set()
+                await asyncio.to_thread(self._release.wait)
+        finally:
+            await connection.close()

@@ -2863,6 +2863,16 @@ class FakeTelegram:
         if action == "reset":
             self.reset()
             return True
+        if action == "route_webhook":
+            self.route_webhook(*[str(b) for b in a.get("backends", [])])
+            return True
+        if action == "webhook":
+            with self._lock:
+                info = self._api_get_webhook_info({})
+                info["set_calls"] = sum(
+                    1 for r in self._requests if r.method == "setWebhook" and r.status == 200
+                )
+            return info
         if action == "wait":
             # Benchmark helper: wait until the bot sent at least N messages in total.
             target = int(a.get("messages_sent", 1))
@@ -2884,7 +2894,8 @@ _CONTROL_HELP = (
     "transcript {chat_id}; fail_next {method,status,retry_after,times}; "
     "delay_next {method,seconds,times,drop}; block/unblock {chat_id}; "
     "rate_limits {enabled,global_per_second,private_per_second,private_burst,group_per_minute}; "
-    "commands [scope,language_code]; reset; wait {messages_sent,timeout}"
+    "commands [scope,language_code]; reset; wait {messages_sent,timeout}; "
+    "route_webhook {backends:[http://host:port,...]}; webhook (getWebhookInfo + set_calls)"
 )
 
 
