@@ -317,3 +317,17 @@ def test_lower_case_firms(text: str, language: str, expected: str) -> None:
 )
 def test_lower_case_names_after_titles_and_calls(text: str, language: str, expected: str) -> None:
     assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("thanks!! jess x", "en", "thanks!! [PERSON_1] x"),
+        ("cheers mate", "en", "cheers mate"),
+        ("We stock Bosch and Makita tools.", "en", "We stock Bosch and Makita tools."),
+        ("Grace and I started the shop.", "en", "[PERSON_1] and I started the shop."),
+        ("There is a grace period.", "en", "There is a grace period."),
+    ],
+)
+def test_closing_names_and_companions(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected

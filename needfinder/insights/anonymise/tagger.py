@@ -338,6 +338,11 @@ TITLE_WORDS = folded_set(
 _BIRTH_YEAR = re.compile(r"(?<!\d)(19[2-9]\d|200\d|201[0-2]|[2-9]\d)(?!\d)\s*$")
 # Lower-case words that may end a capitalised firm name ("Krüger gmbh", "Hartley and sons").
 _NAME_TAILS = folded_set("gmbh kg ug ag ohg gbr mbh llc ltd inc plc llp limited sons söhne co")
+_CALENDAR = folded_set(
+    """january february march april may june july august september october november december
+    januar februar märz juni juli oktober dezember monday tuesday wednesday thursday friday
+    saturday sunday montag dienstag mittwoch donnerstag freitag samstag sonntag"""
+)
 _NOT_A_NAME = re.compile(r"[@/]|\w\.[a-z]{2,4}\b|\d")
 # Confidence a one-word name needs when the word also has an everyday reading or is lower-case.
 EVERYDAY_WORD_CONFIDENCE = 0.8
@@ -373,6 +378,9 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
                 or words[0] in lex.brands  # "Amazon Business", "Google Sheets": products
                 or all(w in FUNCTION_WORDS or lex.is_stopword(w) for w in words)
             ):
+                continue
+            # Months and weekdays are names only in rare cases; a model guess is not enough.
+            if len(words) == 1 and words[0] in _CALENDAR:
                 continue
             # A lone everyday word ("line", "April", "fine") needs a confident model.
             if (

@@ -688,6 +688,39 @@ _NOT_CALLED = folded_set(
 )
 
 
+# "thanks!! jess x", "lg anja": a single word closing the answer after a thank-you or greeting.
+_CLOSING_NAME = re.compile(
+    r"(?<![\w'’])(?i:thanks|thank\s+you|thx|cheers|ta|danke|lg|vg|mfg|gruß|grüße|gruss|best|love)"
+    r"[\s!.,:;-]+(?P<name>[^\W\d_]{2,})(?:\s+x+)?[\s!.]*$"
+)
+_NOT_CLOSING_NAMES = folded_set(
+    """mate mates all everyone everybody guys folks team again much lot lots heaps loads
+    zusammen euch allen vielmals sehr schön nochmal again regards wishes"""
+)
+# "Grace and I started ...", "Jonas und ich": a first name beside "I" is a person.
+_NAME_AND_I = re.compile(
+    r"(?<![\w'’])(?P<name>[A-ZÄÖÜ][a-zäöüß]+)\s+(?:and|und|&)\s+(?:I|me|ich|mir|mich)(?![\w'’])"
+)
+
+
+def _closing_and_companion_names(scan: Scan) -> Iterator[Candidate]:
+    lex = scan.lex
+    match = _CLOSING_NAME.search(scan.text)
+    if match is not None:
+        name = fold(match.group("name"))
+        if not (
+            lex.is_stopword(name)
+            or name in lex.common_nouns
+            or name in _NOT_CALLED
+            or name in _NOT_CLOSING_NAMES
+            or name in _RELATIONS
+        ):
+            yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
+    for match in _NAME_AND_I.finditer(scan.text):
+        if lex.is_first_name(fold(match.group("name"))):
+            yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
+
+
 def _called_people(scan: Scan) -> Iterator[Candidate]:
     lex = scan.lex
     for match in _CALL_NAME.finditer(scan.text):
@@ -720,6 +753,7 @@ def find_people(scan: Scan) -> Iterator[Candidate]:
         return
     people = _People(scan)
     yield from _age_introductions(scan)
+    yield from _closing_and_companion_names(scan)
     if scan.digit_count >= 5:
         yield from _called_people(scan)
     yield from people.after_titles()
