@@ -110,3 +110,20 @@ def test_tagger_fills_gaps_but_rules_keep_their_spans() -> None:
     text = "wir sind Kiebitzhof Logistik aus dem Umland."
     assert "Kiebitzhof" in rules_only.anonymise(text, "de").text  # no rule knows the firm
     assert anonymiser.anonymise(text, "de").text == "wir sind [ORG_1] aus dem Umland."
+
+
+def test_tagged_values_get_their_own_placeholders() -> None:
+    # Two different firms only the tagger finds are two placeholders, the same one twice is one.
+    anonymiser = Anonymiser()
+    ctx = anonymiser.new_context()
+    first = anonymiser.anonymise("wir sind Kiebitzhof Logistik und fahren Möbel.", "de", ctx)
+    second = anonymiser.anonymise(
+        "Die Firma Sturmwerk Medien hilft Kiebitzhof Logistik.", "de", ctx
+    )
+    assert first.text == "wir sind [ORG_1] und fahren Möbel."
+    assert second.text == "Die Firma [ORG_2] hilft [ORG_1]."
+
+
+def test_a_lower_case_surname_after_a_found_first_name_is_kept_with_it() -> None:
+    out = Anonymiser().anonymise("Hallo, ich bin Mark schwab.", "de").text
+    assert out == "Hallo, ich bin [PERSON_1]."

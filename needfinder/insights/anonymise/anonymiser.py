@@ -30,6 +30,7 @@ from needfinder.insights.anonymise.recognisers.person import find_introduced_peo
 from needfinder.insights.anonymise.resolve import resolve
 from needfinder.insights.anonymise.scan import Language, Recogniser, Scan
 from needfinder.insights.anonymise.tagger import (
+    TAGGER_LIKELY_CONFIDENCE,
     TAGGER_OVERRIDE_CONFIDENCE,
     TITLE_WORDS,
     find_tagged,
@@ -216,19 +217,31 @@ def _fill_gaps(
     model is confident (``key`` carries the confidence mark, see tagger.tagged_candidates).
     """
     for candidate in tagged:
+        plain = Candidate(candidate.type, candidate.start, candidate.end)  # marker off the key
         overlapping = [r for r in rules if r.start < candidate.end and candidate.start < r.end]
         if not overlapping:
-            yield candidate
-        elif (
-            # An address may grow over a postcode and town; other types need a sure model.
-            (
-                candidate.key == TAGGER_OVERRIDE_CONFIDENCE
-                or (candidate.type is EntityType.ADDRESS and _adds_postcode(candidate, rules, text))
-            )
-            and all(candidate.start <= r.start and r.end <= candidate.end for r in overlapping)
-            and any(r.type is candidate.type or r.type is EntityType.PERSON for r in overlapping)
-        ):
-            yield Candidate(candidate.type, candidate.start, candidate.end)
+            yield plain
+            continue
+        if not all(candidate.start <= r.start and r.end <= candidate.end for r in overlapping):
+            continue
+        same_type = all(r.type is candidate.type for r in overlapping)
+        sure = candidate.key == TAGGER_OVERRIDE_CONFIDENCE and (
+            same_type or any(r.type is EntityType.PERSON for r in overlapping)
+        )
+        # A likely longer span of the same kind: "[Carolyn] ray" -> "[Carolyn ray]".
+        likely = (
+            candidate.key == TAGGER_LIKELY_CONFIDENCE
+            and same_type
+            and candidate.type is not EntityType.ADDRESS
+        )
+        # An address may grow over a postcode and town ("Kirchgasse 7, 6020 Innsbruck").
+        town = (
+            candidate.type is EntityType.ADDRESS
+            and same_type
+            and _adds_postcode(candidate, rules, text)
+        )
+        if sure or likely or town:
+            yield plain
 
 
 def _key(candidate: Candidate, original: str) -> str:

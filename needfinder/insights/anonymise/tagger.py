@@ -74,6 +74,17 @@ def _trade_words() -> tuple[frozenset[str], tuple[str, ...]]:
     return nouns, organisation.SHOP_HEADS_DE
 
 
+def _not_a_surname(folded: str) -> bool:
+    """A lower-case word that goes on the sentence rather than the name ("gekauft", "die")."""
+    lex = lexicon()
+    return (
+        folded in FUNCTION_WORDS
+        or lex.is_stopword(folded)
+        or folded in lex.common_nouns
+        or (folded.endswith(("t", "en")) and folded not in lex.surnames)
+    )
+
+
 @cache
 def _roles() -> frozenset[str]:
     from needfinder.insights.anonymise.recognisers import person
@@ -310,8 +321,19 @@ class Tagger:
                     and inside[-1][2].islower()
                     and inside[-2][2][:1].isupper()
                     and fold(inside[-1][2]) not in _NAME_TAILS
+                    # "Mark schwab": a lower-case surname may follow; a verb or noun may not.
+                    and (entity is EntityType.ORG or _not_a_surname(fold(inside[-1][2])))
                 ):
                     inside.pop()
+                # ... and so is a lower-case word before it ("hilft Kiebitzhof Logistik").
+                while (
+                    len(inside) > 1
+                    and inside[0][2].islower()
+                    and inside[1][2][:1].isupper()
+                    and fold(inside[0][2]) not in _NAME_PARTICLES
+                    and (entity is EntityType.ORG or _not_a_surname(fold(inside[0][2])))
+                ):
+                    inside.pop(0)
             confidence = min(token[3] for token in inside)
             scored.append((entity, inside[0][0], inside[-1][1], confidence))
         return scored
@@ -328,6 +350,9 @@ _DIGIT = re.compile(r"\d")
 # this marker as its key until the Anonymiser has decided (see anonymiser._fill_gaps).
 TAGGER_OVERRIDE_CONFIDENCE = "\x00confident"
 OVERRIDE_CONFIDENCE = 0.9
+# A likely span (at least this sure) may still lengthen a rule's span of the same type.
+TAGGER_LIKELY_CONFIDENCE = "\x00likely"
+LIKELY_CONFIDENCE = 0.6
 # Edge tokens less sure than this are trimmed off a tagged span ("Herrn Klein" -> "Klein").
 EDGE_CONFIDENCE = 0.6
 TITLE_WORDS = folded_set(
@@ -343,6 +368,8 @@ _CALENDAR = folded_set(
     januar februar märz juni juli oktober dezember monday tuesday wednesday thursday friday
     saturday sunday montag dienstag mittwoch donnerstag freitag samstag sonntag"""
 )
+# Lower-case words that may open a name ("van Dijk", "von Bülow").
+_NAME_PARTICLES = folded_set("van von de der den da di du le la ten ter zu al el bin ibn")
 _NOT_A_NAME = re.compile(r"[@/]|\w\.[a-z]{2,4}\b|\d")
 # Confidence a one-word name needs when the word also has an everyday reading or is lower-case.
 EVERYDAY_WORD_CONFIDENCE = 0.8
@@ -391,5 +418,11 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
                 )
             ):
                 continue
-        marker = TAGGER_OVERRIDE_CONFIDENCE if confidence >= OVERRIDE_CONFIDENCE else None
+        marker = (
+            TAGGER_OVERRIDE_CONFIDENCE
+            if confidence >= OVERRIDE_CONFIDENCE
+            else TAGGER_LIKELY_CONFIDENCE
+            if confidence >= LIKELY_CONFIDENCE
+            else None
+        )
         yield Candidate(entity, start, end, marker)
