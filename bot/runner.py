@@ -45,6 +45,8 @@ from storage.database import Database, DatabaseUnavailable
 log = logging.getLogger(__name__)
 
 RETENTION_INTERVAL_SECONDS = 3600
+#: Connections Telegram may open to the webhook at once (its maximum).
+WEBHOOK_CONNECTIONS = 100
 #: How often a worker that is not the leader tries to become it (the leader may have died).
 LEAD_RETRY_SECONDS = 2.0
 
@@ -258,6 +260,9 @@ class _Parts:
                     secret_token=self.webhook.secret,
                     allowed_updates=list(ALLOWED_UPDATES),
                     drop_pending_updates=False,
+                    # Telegram's most: it sends one chat's updates one at a time, so parallel
+                    # connections are what lets many customers' messages arrive at once.
+                    max_connections=WEBHOOK_CONNECTIONS,
                 )
             except TelegramError as error:
                 raise BotStartError(f"Telegram refused the webhook: {error}") from None

@@ -175,6 +175,11 @@ class Sender:
         if len(claimed) < len(idle):
             # Other workers send to those chats; look again soon rather than spin.
             return CONTENDED_SECONDS
+        if not any(items.values()) and busy:
+            # Everything due belongs to chats this worker sends to already: each of them
+            # wakes the sender when it finishes, and new replies wake it too. (Looking again
+            # at once would only spin on PostgreSQL round trips.)
+            return 1.0
         if next_due is None:
             return 5.0
         return max(0.0, min(5.0, (next_due - now).total_seconds()))

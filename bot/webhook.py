@@ -86,6 +86,7 @@ def webhook_app(
     utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Starlette:
     """The ASGI app: ``POST path`` takes updates (when a path is given), ``GET /healthz``."""
+    writer = InboxWriter(database, on_stored=on_stored, utcnow=utcnow)
 
     async def receive(request: Request) -> Response:
         offered = request.headers.get(SECRET_HEADER, "")
@@ -104,18 +105,11 @@ def webhook_app(
             log.error("webhook request without a readable update refused")
             return Response(status_code=400)
         try:
-            async with database.write() as uow:
-                new = await uow.inbox.add_many(
-                    CHANNEL, [NewUpdate(update_id, chat_key(update), update)], utcnow()
-                )
+            await writer.store(NewUpdate(update_id, chat_key(update), update))
         except DatabaseUnavailable as error:
             # Not stored: Telegram keeps the update and delivers it again.
             log.error("update not stored: database unavailable", extra={"error": str(error)})
             return Response(status_code=503)
-        if new:
-            on_stored()
-        else:
-            log.info("duplicate update ignored", extra={"update_id": update_id})
         return Response(status_code=200)
 
     async def healthz(_request: Request) -> Response:
@@ -126,6 +120,73 @@ def webhook_app(
     if path is not None:
         routes.append(Route(path, receive, methods=["POST"]))
     return Starlette(routes=routes)
+
+
+class InboxWriter:
+    """Commits updates arriving together in one transaction (group commit); each caller
+    returns only once its update is committed.
+
+    Telegram delivers many chats' updates at once (up to 40 connections); one commit per
+    request would make the commit, not the bot, the limit.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        on_stored: Callable[[], None],
+        utcnow: Callable[[], datetime],
+    ) -> None:
+        self.database = database
+        self.on_stored = on_stored
+        self.utcnow = utcnow
+        self._queue: list[tuple[NewUpdate, asyncio.Future[None]]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def store(self, update: NewUpdate) -> None:
+        """Store one update (a known update id is ignored); raises DatabaseUnavailable."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((update, done))
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write_all())
+        await done
+
+    async def _write_all(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                await self._write([update for update, _ in batch])
+            except Exception as error:
+                if len(batch) > 1 and not isinstance(error, DatabaseUnavailable):
+                    # One unstorable update must not fail the others: each alone.
+                    for update, done in batch:
+                        await self._write_one(update, done)
+                    continue
+                for _update, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+                continue
+            for _update, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+    async def _write_one(self, update: NewUpdate, done: asyncio.Future[None]) -> None:
+        try:
+            await self._write([update])
+        except Exception as error:
+            if not done.done():
+                done.set_exception(error)
+        else:
+            if not done.done():
+                done.set_result(None)
+
+    async def _write(self, updates: list[NewUpdate]) -> None:
+        async with self.database.write() as uow:
+            new = await uow.inbox.add_many(CHANNEL, updates, self.utcnow())
+        if new:
+            self.on_stored()
+        if new < len(updates):
+            log.info("duplicate updates ignored", extra={"duplicates": len(updates) - new})
 
 
 class _Server(uvicorn.Server):
