@@ -55,7 +55,7 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import uvicorn
 
@@ -419,6 +419,77 @@ class _UvicornServer(uvicorn.Server):
         self.should_exit = True
         if self._exit_event is not None:
             self._exit_event.set()
+
+
+class _HookClient:
+    """Keep-alive HTTP/1.1 POSTs to webhook targets in a few lines of asyncio.
+
+    A general client (httpx) costs about a millisecond of CPU per request in this process; a
+    benchmark of several bot workers would then measure the fake's delivery, not the bot.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._idle: dict[tuple[str, int, bool], list[tuple[Any, Any]]] = {}
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+        """POST ``body``; return the HTTP status (raises OSError/TimeoutError on failure)."""
+        parts = urlsplit(url)
+        tls = parts.scheme == "https"
+        key = (parts.hostname or "127.0.0.1", parts.port or (443 if tls else 80), tls)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        idle = self._idle.setdefault(key, [])
+        if idle:
+            reader, writer = idle.pop()
+        else:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(key[0], key[1], ssl=tls or None), self.timeout
+            )
+        head = [f"POST {path} HTTP/1.1", f"Host: {key[0]}:{key[1]}"]
+        head += [f"{name}: {value}" for name, value in headers.items()]
+        head.append(f"Content-Length: {len(body)}")
+        try:
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+            status, reusable = await asyncio.wait_for(self._response(reader), self.timeout)
+        except BaseException:
+            writer.close()
+            raise
+        if reusable:
+            idle.append((reader, writer))
+        else:
+            writer.close()
+        return status
+
+    @staticmethod
+    async def _response(reader: Any) -> tuple[int, bool]:
+        line = await reader.readline()
+        if not line:
+            raise EOFError("connection closed without an answer")
+        status = int(line.split()[1])
+        length: int | None = None
+        reusable = True
+        while True:
+            header = await reader.readline()
+            if header in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = header.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value.strip())
+            elif name == "connection" and value.strip().lower() == "close":
+                reusable = False
+        if length is None:
+            return status, False  # no length: do not guess where the body ends
+        if length:
+            await reader.readexactly(length)
+        return status, reusable
+
+    def close(self) -> None:
+        """Close every kept connection."""
+        for connections in self._idle.values():
+            for _reader, writer in connections:
+                writer.close()
+        self._idle.clear()
 
 
 class FakeTelegram:
@@ -1884,42 +1955,39 @@ class FakeTelegram:
         return picks
 
     async def _deliver_webhooks(self) -> None:
-        import httpx
-
         loop = asyncio.get_running_loop()
         wake = self._webhook_wake
         assert wake is not None
         in_flight: dict[int, asyncio.Task[None]] = {}
-        async with httpx.AsyncClient(timeout=self.webhook_timeout) as client:
-            try:
-                while not (self._closing is not None and self._closing.is_set()):
-                    wake.clear()
-                    with self._lock:
-                        if not self._webhook.get("url"):
-                            return
-                        room = int(self._webhook.get("max_connections") or 40) - len(in_flight)
-                        picks = self._next_deliveries(set(in_flight), room, loop.time())
-                        retries = [t for t in self._webhook_retry_at.values() if t > loop.time()]
-                    for upd in picks:
-                        task = loop.create_task(self._deliver_one(client, upd))
-                        in_flight[upd.update_id] = task
+        client = _HookClient(self.webhook_timeout)
+        try:
+            while not (self._closing is not None and self._closing.is_set()):
+                wake.clear()
+                with self._lock:
+                    if not self._webhook.get("url"):
+                        return
+                    room = int(self._webhook.get("max_connections") or 40) - len(in_flight)
+                    picks = self._next_deliveries(set(in_flight), room, loop.time())
+                    retries = [t for t in self._webhook_retry_at.values() if t > loop.time()]
+                for upd in picks:
+                    task = loop.create_task(self._deliver_one(client, upd))
+                    in_flight[upd.update_id] = task
 
-                        def finished(_task: asyncio.Task[None], uid: int = upd.update_id) -> None:
-                            in_flight.pop(uid, None)
-                            wake.set()
+                    def finished(_task: asyncio.Task[None], uid: int = upd.update_id) -> None:
+                        in_flight.pop(uid, None)
+                        wake.set()
 
-                        task.add_done_callback(finished)
-                    wait = min(retries, default=loop.time() + 1.0) - loop.time()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(wake.wait(), max(0.001, min(wait, 1.0)))
-            finally:
-                for task in list(in_flight.values()):
-                    task.cancel()
-                await asyncio.gather(*in_flight.values(), return_exceptions=True)
+                    task.add_done_callback(finished)
+                wait = min(retries, default=loop.time() + 1.0) - loop.time()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), max(0.001, min(wait, 1.0)))
+        finally:
+            for task in list(in_flight.values()):
+                task.cancel()
+            await asyncio.gather(*in_flight.values(), return_exceptions=True)
+            client.close()
 
-    async def _deliver_one(self, client: Any, upd: _Update) -> None:
-        import httpx
-
+    async def _deliver_one(self, client: _HookClient, upd: _Update) -> None:
         with self._lock:
             target = self._webhook_target()
             secret = self._webhook.get("secret_token")
@@ -1928,9 +1996,8 @@ class FakeTelegram:
             headers[WEBHOOK_SECRET_HEADER] = str(secret)
         status, error = 0, None
         try:
-            response = await client.post(target, content=upd.raw.encode(), headers=headers)
-            status = response.status_code
-        except httpx.HTTPError as exc:
+            status = await client.post(target, upd.raw.encode(), headers)
+        except (OSError, TimeoutError, EOFError, ValueError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:200]
         now = asyncio.get_running_loop().time()
         with self._cond:
