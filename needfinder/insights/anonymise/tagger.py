@@ -25,6 +25,7 @@ from typing import Any
 from needfinder.insights.anonymise.lexicon import FUNCTION_WORDS, Lexicon, fold, folded_set, lexicon
 from needfinder.insights.anonymise.model import Candidate, EntityType
 from needfinder.insights.anonymise.scan import Scan
+from needfinder.insights.anonymise.wordfreq import zipf
 
 MODEL_NAME = "tagger.crfsuite"
 # Tag stems of the model and the entity types they stand for.
@@ -375,6 +376,36 @@ _NOT_A_NAME = re.compile(r"[@/]|\w\.[a-z]{2,4}\b|\d")
 EVERYDAY_WORD_CONFIDENCE = 0.8
 
 
+# A word at least this frequent (Zipf bucket, German or English) reads as an ordinary word.
+COMMON_WORD_ZIPF = 3
+# ... unless the model is at least this sure (nicknames in a "(X to friends)" frame).
+COMMON_WORD_CONFIDENCE = 0.9
+_PREVIOUS_WORD = re.compile(r"(\w+)\W*$")
+
+
+def _frequent_words_only(
+    words: Sequence[str], lex: Lexicon, text: str, start: int, confidence: float
+) -> bool:
+    """Are all words frequent non-names, with no title or role right before them?
+
+    Frequent words that are also names stay the model's call: a known first name always, a
+    surname that is a word ("Sauer", "Klein") when the model is sure.
+    """
+    for word in words:
+        if word in _NAME_PARTICLES:
+            continue
+        if zipf(word) < COMMON_WORD_ZIPF or word in lex.first_names:
+            return False
+        if word in lex.surnames and confidence >= EVERYDAY_WORD_CONFIDENCE:
+            return False
+    previous = _PREVIOUS_WORD.search(text, max(0, start - 30), start)
+    if previous is not None:
+        before = fold(previous.group(1))
+        if before in TITLE_WORDS or before in _roles():
+            return False
+    return True
+
+
 def find_tagged(scan: Scan) -> Iterator[Candidate]:
     """Recogniser: the spans the shipped model tags, with a few sanity checks."""
     yield from tagged_candidates(scan, shipped_tagger())
@@ -408,6 +439,15 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
                 continue
             # Months and weekdays are names only in rare cases; a model guess is not enough.
             if len(words) == 1 and words[0] in _CALENDAR:
+                continue
+            # Frequent ordinary words ("Grüße", "Gesellen", "Sommer") are the tagger's commonest
+            # false names; without a title or role before them they are kept. Rules still
+            # remove "Frau Koch", "ich heiße Lang" and known identities.
+            if (
+                (entity is EntityType.PERSON or len(words) == 1)
+                and confidence < COMMON_WORD_CONFIDENCE
+                and _frequent_words_only(words, lex, text, start, confidence)
+            ):
                 continue
             # A lone everyday word ("line", "April", "fine") needs a confident model.
             if (
