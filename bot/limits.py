@@ -84,13 +84,16 @@ class SendLimits:
         """Return the bucket of a chat (groups and channels have negative ids)."""
         bucket = self.chats.get(chat_id)
         if bucket is None:
-            group = chat_id.startswith("-")
-            bucket = TokenBucket(
-                self.group_rate if group else self.private_rate,
-                self.group_burst if group else self.private_burst,
-            )
-            self.chats[chat_id] = bucket
+            bucket = self.chats[chat_id] = self.new_bucket(chat_id)
         return bucket
+
+    def new_bucket(self, chat_id: str) -> TokenBucket:
+        """A full bucket for a chat, not yet remembered."""
+        group = chat_id.startswith("-")
+        return TokenBucket(
+            self.group_rate if group else self.private_rate,
+            self.group_burst if group else self.private_burst,
+        )
 
     def forget_idle(self, now: float) -> None:
         """Drop buckets that are full again, so memory stays small."""

@@ -53,6 +53,8 @@ _STALE = (
     "message to delete not found",
 )
 MAX_BACKOFF_SECONDS = 60.0
+#: With other workers: how far back a chat's sends are read when a worker takes the chat.
+CHAT_MEMORY = timedelta(seconds=5)
 #: With other workers: how soon to look again at chats that another worker was sending to.
 CONTENDED_SECONDS = 0.1
 
@@ -164,12 +166,15 @@ class Sender:
             async with self.database.read() as uow:
                 items = await uow.outbox.due_for_chats(claimed, now) if claimed else {}
                 next_due = await uow.outbox.next_due_at()
+                started = [c for c in claimed if items.get(c)]
+                recent = await uow.outbox.recent_sends(started, now - CHAT_MEMORY)
         except DatabaseUnavailable as error:
             log.error("outbox unavailable", extra={"error": str(error)})
             return 5.0
         for chat_id in claimed:
             if not items.get(chat_id):
                 await self.coordination.release_chat(chat_id)
+        self._remember(recent, now)
         self._start(items)
         self.limits.forget_idle(asyncio.get_running_loop().time())
         if len(claimed) < len(idle):
@@ -183,6 +188,20 @@ class Sender:
         if next_due is None:
             return 5.0
         return max(0.0, min(5.0, (next_due - now).total_seconds()))
+
+    def _remember(self, recent: dict[str, list[datetime]], now: datetime) -> None:
+        """Charge each chat's bucket with its recent sends, whichever worker made them, so
+        the per-chat limit holds when a chat moves between workers."""
+        loop_now = asyncio.get_running_loop().time()
+        for chat_id, times in recent.items():
+            if not times:
+                continue
+            shared = self.limits.new_bucket(chat_id)
+            for sent_at in times:
+                shared.take(loop_now - (now - sent_at).total_seconds())
+            local = self.limits.chats.get(chat_id)
+            if local is None or local.ready_at(loop_now) < shared.ready_at(loop_now):
+                self.limits.chats[chat_id] = shared
 
     def _start(self, items: dict[str, list[OutboxItem]]) -> None:
         for chat_id, chat_items in items.items():

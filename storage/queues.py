@@ -355,6 +355,27 @@ class OutboxRepository:
             found[row.chat_id].append(_outbox_item(row))
         return found
 
+    async def recent_sends(
+        self, chat_ids: Sequence[str], since: datetime
+    ) -> dict[str, list[datetime]]:
+        """When each chat was last sent to (messages kept as sent since ``since``), oldest
+        first: another worker may have sent to the chat just before this one took it."""
+        found: dict[str, list[datetime]] = {chat_id: [] for chat_id in chat_ids}
+        if not chat_ids:
+            return found
+        rows = await self.connection.execute(
+            select(outbox.c.chat_id, outbox.c.sent_at)
+            .where(
+                outbox.c.chat_id.in_(list(chat_ids)),
+                outbox.c.status == "sent",
+                outbox.c.sent_at >= since,
+            )
+            .order_by(outbox.c.sent_at)
+        )
+        for row in rows:
+            found[row.chat_id].append(row.sent_at)
+        return found
+
     async def next_due_at(self) -> datetime | None:
         """Return when the next pending message becomes due."""
         value: datetime | None = await self.connection.scalar(
