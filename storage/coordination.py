@@ -30,6 +30,19 @@ LEADER_LOCK_CLASS = 7302
 SENDING_LOCK_CLASS = 7303
 
 
+async def leader_present(connection: AsyncConnection) -> bool:
+    """Whether some worker holds the leader lock on this database (for ``needfinder status``)."""
+    held = await connection.scalar(
+        text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid = :cls AND objid = 0 AND objsubid = 2 "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ),
+        {"cls": LEADER_LOCK_CLASS},
+    )
+    return bool(held)
+
+
 class CoordinationLost(Exception):
     """The coordination connection broke: this worker's locks are gone, so it must stop."""
 

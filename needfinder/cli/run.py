@@ -112,7 +112,15 @@ async def status(ctx: click.Context) -> None:
         outbox = await uow.outbox.counts()
         last = await uow.inbox.last_handled()
         holder = await current_holder(uow)
-    if holder is None:
+        shared = not runtime.database.is_sqlite
+        if shared:
+            from storage.coordination import leader_present
+
+            leading = await leader_present(uow.connection)
+    if shared:
+        # Workers on PostgreSQL hold no lease; the leader's lock shows that they run.
+        click.echo(f"bot:    {'running (a leader holds its lock)' if leading else 'not running'}")
+    elif holder is None:
         click.echo("bot:    not running")
     else:
         now = datetime.now(UTC)

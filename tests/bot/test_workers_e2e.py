@@ -166,6 +166,12 @@ def test_workers_option_supervises_worker_processes(
         )
         now = _children(supervisor.process.pid)
         assert len(now) == 2 and children[0] not in now
+        # The leader may have been the one killed; the other takes over within seconds.
+        supervisor.eventually(
+            lambda: "bot:    running" in supervisor.command("status").stdout,
+            timeout=20,
+            what="needfinder status to see the workers",
+        )
 
         anna = fake_telegram.user(language_code="en")
         anna.send("/start")
