@@ -240,7 +240,14 @@ def _fill_gaps(
             and same_type
             and _adds_postcode(candidate, rules, text)
         )
-        if sure or likely or town:
+        # ... and over the street before a bare postcode rule ("chloe ridges manchester ex7e 5ft").
+        street = (
+            candidate.type is EntityType.ADDRESS
+            and same_type
+            and candidate.key == TAGGER_LIKELY_CONFIDENCE
+            and all(r.end - r.start <= 8 for r in overlapping)
+        )
+        if sure or likely or town or street:
             yield plain
 
 

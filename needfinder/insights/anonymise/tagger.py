@@ -25,7 +25,7 @@ from typing import Any
 from needfinder.insights.anonymise.lexicon import FUNCTION_WORDS, Lexicon, fold, folded_set, lexicon
 from needfinder.insights.anonymise.model import Candidate, EntityType
 from needfinder.insights.anonymise.scan import Scan
-from needfinder.insights.anonymise.wordfreq import zipf
+from needfinder.insights.anonymise.wordfreq import buckets, zipf
 
 MODEL_NAME = "tagger.crfsuite"
 # Tag stems of the model and the entity types they stand for.
@@ -144,6 +144,13 @@ def _word_features(
         if word.isalpha() and (not flags or flags == ["cap"]):
             # In no word list at all: rare names and invented firm words look like this.
             flags.append("oov")
+        # How common the word is in each language: a frequent word that is no known name is
+        # an ordinary noun far more often than a name, whatever its case or position.
+        de, en = buckets(folded)
+        flags.append(f"zde{de}")
+        flags.append(f"zen{en}")
+        if max(de, en) >= COMMON_WORD_ZIPF and folded not in lex.first_names:
+            flags.append("common")
         flags.append(f"len{min(len(word), 10)}")
     own.extend(flags)
     short = [f for f in flags if not f.startswith("len")]
@@ -406,6 +413,45 @@ def _frequent_words_only(
     return True
 
 
+# A tagged date near a founding or hiring word is no date of birth ("gegründet am 3. Mai 1987").
+_NOT_BIRTH_CUE = re.compile(
+    r"gegründet|gründung|founded|established|eröffnet|opened|seit|since|eingestellt|hired|"
+    r"übernommen|took over|angefangen|started|meister|ernannt|appointed",
+    re.IGNORECASE,
+)
+_BIRTH_CUE = re.compile(r"geb|born|birth|d\.?o\.?b", re.IGNORECASE)
+# An address has a street word, a postcode (four or five digits) or a UK/Irish postcode shape.
+_ADDRESS_SHAPE = re.compile(
+    r"\d{4,5}|[A-Za-z]{1,2}\d[A-Za-z\d]?\s?\d[A-Za-z]{2}\b"
+    r"|(?:stra(?:ß|ss)e|str\.?|gasse|allee|platz|ring|damm|ufer|chaussee|pfad|markt|graben|"
+    r"hof|zeile|promenade|park|garten|feld|berg|kai|hafen|heide|winkel)\b"
+    r"|\b(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|"
+    r"pl|terrace|close|crescent|square|parkway|highway|row|gardens|grove|mews|walk|hill)\b",
+    re.IGNORECASE,
+)
+# Numbers that count something ("60 km", "80 qm", "30 miles") are no house numbers.
+_COUNT = re.compile(
+    r"\d+\s*(?:km|m|qm|m²|m2|kg|t|l|h|std|min|%|€|euro|miles?|mi|sq|ft|stunden|hours?|"
+    r"leute|people|minuten|minutes|uhr)(?!\w)",
+    re.IGNORECASE,
+)
+_NUMBER_THEN_WORD = re.compile(r"\d+\s+([^\W\d_]+)")
+
+
+def _address_shaped(value: str, lex: Lexicon) -> bool:
+    """Does a tagged address look like one (street word, postcode or a street-like name)?"""
+    if _COUNT.search(value):
+        return False
+    if _ADDRESS_SHAPE.search(value):
+        return True
+    # "5 Gesellen, 2 Azubis": a number before a frequent word that is no name counts things.
+    for match in _NUMBER_THEN_WORD.finditer(value):
+        word = fold(match.group(1))
+        if zipf(word) >= COMMON_WORD_ZIPF and not lex.is_name(word):
+            return False
+    return len(re.findall(r"[^\W\d_]{2,}", value)) >= 2
+
+
 def find_tagged(scan: Scan) -> Iterator[Candidate]:
     """Recogniser: the spans the shipped model tags, with a few sanity checks."""
     yield from tagged_candidates(scan, shipped_tagger())
@@ -421,9 +467,15 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
             continue
         if entity is EntityType.PHONE and digits < 6:
             continue
-        if entity is EntityType.ADDRESS and not digits:
+        if entity is EntityType.ADDRESS and (not digits or not _address_shaped(value, lex)):
             continue
-        if entity is EntityType.DATE_OF_BIRTH and not _BIRTH_YEAR.search(value):
+        if entity is EntityType.DATE_OF_BIRTH and (
+            not _BIRTH_YEAR.search(value)
+            or (
+                _NOT_BIRTH_CUE.search(text, max(0, start - 40), end + 30)
+                and not _BIRTH_CUE.search(text, max(0, start - 40), end + 30)
+            )
+        ):
             continue
         if entity in (EntityType.PERSON, EntityType.ORG):
             # Domains, addresses and paths are the contact recognisers' business ("web.de").

@@ -15,10 +15,17 @@ _STREET_SUFFIX = (
     r"höhe|grund|tal|winkel|hang|busch|deich|koppel|redder|siedlung|passage|tor|gürtel|"
     r"kai|hafen|heide|aue|wiese|bogen|blick|terrasse|acker"
 )
-_HOUSE_NUMBER = r"\d{1,4}(?: ?[a-zA-Z](?![\w]))?(?: ?[-/] ?\d{1,4}[a-zA-Z]?)?"
+# "12", "5a", "12-14", and Austrian stair and door numbers ("120/3/14").
+_HOUSE_NUMBER = r"\d{1,4}(?: ?[a-zA-Z](?![\w]))?(?: ?[-/] ?\d{1,4}[a-zA-Z]?){0,2}"
 # "Lindenstraße 14", "Karl-Marx-Straße 112", "hauptstr. 5a": one word ending in a street suffix.
 _DE_STREET = re.compile(
     rf"(?<![\w-])(?P<name>[^\W\d_][\w-]*?(?:{_STREET_SUFFIX}))\s?(?P<number>{_HOUSE_NUMBER})(?![\w,.]\d)",
+    re.IGNORECASE,
+)
+# "Mariahilfer Straße 77", "lerchenfelder str. 120/3/14": a place adjective before the street word.
+_DE_STREET_TWO_WORDS = re.compile(
+    r"(?<![\w-])[^\W\d_][\w-]*er\s(?:stra(?:ß|ss)e|str\.|gasse|weg|platz|allee|ring|damm)"
+    rf"\s?{_HOUSE_NUMBER}(?![\w,.]\d)",
     re.IGNORECASE,
 )
 # "Am Markt 3", "Auf dem Kamp 5", "Straße des 17. Juni" is rare enough to leave out.
@@ -91,6 +98,15 @@ _US_CITY_ZIP = re.compile(
 _UK_POSTCODE = re.compile(
     r"(?<![\w])(?:[A-Z][a-z]+\s)?[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}(?![\w])"
 )
+# The same typed in lower case ("m40 7qb"): only with the space, so that "a4" or "b2b" never
+# come close.
+_UK_POSTCODE_LOWER = re.compile(r"(?<![\w])[a-z]{1,2}\d[a-z\d]?\s\d[abd-hjlnp-uw-z]{2}(?![\w])")
+# Irish Eircodes: a routing key ("A94", "D6W") and a four-character unique identifier.
+_EIRCODE = re.compile(
+    r"(?<![\w])(?:[ACDEFHKNPRTVWXY]\d{2}|D6W)\s?(?=[0-9ACDEFHKNPRTVWXY]{4}(?![\w]))"
+    r"(?=\S*\d)(?=\S*[A-Z])[0-9ACDEFHKNPRTVWXY]{4}(?![\w])",
+    re.IGNORECASE,
+)
 
 
 # What may follow a street and number as its town: ", 6020 Innsbruck", " CH-8645 Jona",
@@ -132,6 +148,9 @@ def find_addresses(scan: Scan) -> Iterator[Candidate]:
         if len(name) < 5 and not name[0].isupper():
             continue
         yield _with_town(text, lex, match.start(), match.end())
+    for match in _DE_STREET_TWO_WORDS.finditer(text):
+        if not _is_count(text, match.end()):
+            yield _with_town(text, lex, match.start(), match.end())
     for match in _DE_STREET_PHRASE.finditer(text):
         last_word = match.group("name").rsplit(" ", 1)[-1]
         number = match.group("number")
@@ -152,6 +171,16 @@ def find_addresses(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.ADDRESS, match.start(), match.end())
     for match in _PREFIXED_POSTCODE.finditer(text):
         yield Candidate(EntityType.ADDRESS, match.start(), match.end())
-    for pattern in (_EN_STREET, _US_CITY_ZIP, _UK_POSTCODE, _DE_STREET_DIRECTION, _PO_BOX):
+    patterns: tuple[re.Pattern[str], ...] = (
+        _EN_STREET,
+        _US_CITY_ZIP,
+        _UK_POSTCODE,
+        _DE_STREET_DIRECTION,
+        _PO_BOX,
+        _EIRCODE,
+    )
+    if text.islower() or any(ch.isdigit() for ch in text):
+        patterns += (_UK_POSTCODE_LOWER,)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             yield Candidate(EntityType.ADDRESS, match.start(), match.end())

@@ -26,7 +26,10 @@ _TLDS = (
 _URL = re.compile(
     r"\bhttps?://[^\s<>\"']+"
     r"|\bwww\.[^\s<>\"']+"
-    rf"|(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS})(?:/[^\s<>\"']*)?(?![\w-])",
+    rf"|(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS})(?:/[^\s<>\"']*)?(?![\w-])"
+    # Any other top-level domain only with a path ("linktr.ee/lina", "bio.link/x"): a path
+    # makes it a link, and "z.B." or "Version 2.3" never have one.
+    r"|(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6}/[\w~%.-]*[\w~%-](?:/[^\s<>\"']*)?",
     re.IGNORECASE,
 )
 _TRAILING_PUNCT = ".,;:!?)]}'\""

@@ -88,10 +88,33 @@ def _alternation(words: tuple[str, ...] | list[str]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
 
 
+# Any German compound on "-nummer"/"-nr" is a number label, misspelled ones too ("kundenummer").
+_COMPOUND_ID_WORD = r"[^\W\d_]{3,}-?(?:nummer|nr)(?![^\W\d_])"
 _ID = re.compile(
     rf"(?<![\w-])(?P<kw>{_alternation(list(_STRONG_ID_WORDS) + list(_STRONG_ID_PHRASES))}"
+    rf"|{_COMPOUND_ID_WORD}"
     rf"|(?P<weak>{_alternation(_WEAK_ID_WORDS)}))\.?{_SEPARATOR}{_VALUE}",
     re.IGNORECASE,
+)
+# Reference shapes that need no keyword: a letter prefix and a long number ("HRB 45872",
+# "XY-1188", "RG 2025/3391", "cu-558210"), courier numbers ("JJD0001234567") and UK National
+# Insurance numbers ("QQ 12 34 56 C").
+_PREFIXED_ID = re.compile(
+    r"(?<![\w/.-])(?P<prefix>[A-Za-z]{2,4})(?P<sep>[- ]?)"
+    r"(?P<number>\d{4,}(?:/\d{2,})?|\d{4}/\d{2,})(?![\w/.,-]?\d)"
+)
+_COURIER_ID = re.compile(r"(?<![\w-])[A-Z]{2,4}\d{9,20}(?![\w])")
+_NI_NUMBER = re.compile(r"(?<![\w])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])")
+# Prefixes that are words, units or labels of something else ("Tel 0431 ...", "PLZ 12345",
+# "ca 2000", "KW 1234"), and country prefixes of postcodes.
+_NOT_ID_PREFIXES = frozenset(
+    """al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj
+    nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc
+    tel fax fon mob mobil handy plz ca cca rd kw km qm kg std min mio tsd eur usd gbp chf
+    bis ab von vom um ca jan feb mar apr mai may jun jul aug sep sept okt oct nov dez dec
+    ch at de uk us eu gb dk nl fr it es pl se no nr jahr year seit since bj mo di mi do fr sa
+    so mon tue wed thu fri sat sun und and the der die das ist bei per pro je nach the for
+    zip post code box pf uhr tag tage days top iso din en ps fy mwst ust vat""".split()  # noqa: SIM905
 )
 _HASH_ID = re.compile(r"(?<![\w&#])#(?P<value>[A-Za-z]{0,3}-?\d{4,}[\w-]*)")
 
@@ -106,14 +129,22 @@ def _spaced_digits_ok(value: str) -> bool:
 
 def find_ids(scan: Scan) -> Iterator[Candidate]:
     """Identifiers announced by a keyword, and "#A-99812"-style references."""
-    if scan.digit_count < 3:
+    if scan.digit_count < 2:  # two for short booking codes ("QX7T2M")
         return
     text = scan.text
     for match in _ID.finditer(text):
         value = match.group("value").rstrip(".-/")
         digits = sum(ch.isdigit() for ch in value)
         weak = match.group("weak") is not None
-        if digits < 3 or not _spaced_digits_ok(value) or _DATE_LIKE.match(value):
+        # A strong keyword also announces short mixed codes ("Booking reference QX7T2M").
+        short_code = (
+            not weak and digits == 2 and len(value) >= 5 and sum(ch.isalpha() for ch in value) >= 2
+        )
+        if (
+            (digits < 3 and not short_code)
+            or not _spaced_digits_ok(value)
+            or _DATE_LIKE.match(value)
+        ):
             continue
         # A weak keyword needs a value that cannot be a year or a count: 5+ digits, a "#",
         # or letters and digits mixed ("A-99812", "INV-2024-0815").
@@ -124,6 +155,25 @@ def find_ids(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(
             EntityType.ID, start, start + len(value), re.sub(r"[\s\-/.]", "", value).upper()
         )
+    for match in _PREFIXED_ID.finditer(text):
+        prefix, number = match.group("prefix"), match.group("number")
+        # Lower-case prefixes only with a dash ("cu-558210"): "in 2019", "seit 2020" are dates.
+        if prefix.lower() in _NOT_ID_PREFIXES or not (
+            prefix.isupper() or match.group("sep") == "-"
+        ):
+            continue
+        if text[max(0, match.start() - 2) : match.start()] == ", " and len(number) == 5:
+            continue  # "Seattle, WA 98101" and other ZIP codes after a town
+        if re.fullmatch(r"(?:19|20)\d\d", number) and match.group("sep") != "-":
+            continue  # "WM 2024"
+        value = match.group()
+        yield Candidate(
+            EntityType.ID, match.start(), match.end(), re.sub(r"[\s\-/.]", "", value).upper()
+        )
+    for pattern in (_COURIER_ID, _NI_NUMBER):
+        for match in pattern.finditer(text):
+            value = match.group()
+            yield Candidate(EntityType.ID, match.start(), match.end(), re.sub(r"\s", "", value))
     if "#" in text:
         for match in _HASH_ID.finditer(text):
             value = match.group("value")
@@ -142,7 +192,7 @@ _MONTHS = (
 )
 _DATE = re.compile(
     r"(?<![\d.])\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})(?![\d])"
-    rf"|(?<![\d])\d{{1,2}}(?:\.|st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}(?![\d])"
+    rf"|(?<![\d])\d{{1,2}}(?:\.|st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+(?:\d{{4}}|\d{{2}})(?![\d])"
     rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?![\d])"
     r"|(?<![\d/.-])\d{1,2}[/\-]\d{1,2}[/\-](?:\d{4}|\d{2})(?![\d/])"
     r"|(?<![\d])\d{4}-\d{2}-\d{2}(?![\d])"
