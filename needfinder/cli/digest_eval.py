@@ -38,7 +38,8 @@ from needfinder.insights.theme_eval import (
     help=(
         "all: the development set's tuning and held-out parts and the blind set (when shipped); "
         "tune: the part the classifier was trained on; holdout: written from phrases never "
-        "trained on; dev: both parts as one set; blind: written by others who never saw the code."
+        "trained on; dev: both parts as one set; blind: written by others who never saw the code "
+        "(each round of it reported apart)."
     ),
 )
 @click.option(
@@ -84,7 +85,10 @@ def evaluate_command(which: str, path: Path | None, as_json: bool, check: bool) 
                 if which == "blind":
                     raise Failure(notes[-1])
             else:
-                sets.append(("blind", blind))
+                # One file, one set per round it was written in ("blind", "blind2", …): each
+                # round is scored and reported on its own.
+                for split in sorted({d.split or "blind" for d in blind}):
+                    sets.append((split, [d for d in blind if (d.split or "blind") == split]))
     reports = [evaluate(name, dialogues) for name, dialogues in sets if dialogues]
     if as_json:
         payload = {"sets": [r.as_dict() for r in reports], "notes": notes}
