@@ -86,6 +86,16 @@ def _not_a_surname(folded: str) -> bool:
     )
 
 
+def _plain_word(folded: str, lex: Lexicon) -> bool:
+    """A frequent word that is no known name (nor a name particle)."""
+    return (
+        zipf(folded) >= COMMON_WORD_ZIPF + 1
+        and not lex.is_name(folded)
+        and folded not in _NAME_PARTICLES
+        and folded not in _NAME_TAILS
+    )
+
+
 @cache
 def _roles() -> frozenset[str]:
     from needfinder.insights.anonymise.recognisers import person
@@ -319,6 +329,22 @@ class Tagger:
                     inside.pop(0)
                 while inside and fold(inside[-1][2]) in roles:
                     inside.pop()
+                # A frequent word that is no name at either end is the sentence going on
+                # ("marias Tipp", "Jan ruft").
+                lex = lexicon()
+                # Two capitalised words stay together ("Aleksander Sonne").
+                while (
+                    len(inside) > 1
+                    and _plain_word(fold(inside[-1][2]), lex)
+                    and not (inside[-1][2][:1].isupper() and inside[-2][2][:1].isupper())
+                ):
+                    inside.pop()
+                while (
+                    len(inside) > 1
+                    and _plain_word(fold(inside[0][2]), lex)
+                    and not (inside[0][2][:1].isupper() and inside[1][2][:1].isupper())
+                ):
+                    inside.pop(0)
                 if not inside or fold(inside[0][2]) in TITLE_WORDS:
                     continue
             if entity in (EntityType.PERSON, EntityType.ORG) and not all_lower:
@@ -499,6 +525,18 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
                 (entity is EntityType.PERSON or len(words) == 1)
                 and confidence < COMMON_WORD_CONFIDENCE
                 and _frequent_words_only(words, lex, text, start, confidence)
+            ):
+                continue
+            # Acronyms ("IBAN", "BIC", "SAP") in a text that is not in capitals are no names.
+            if len(raw) == 1 and raw[0].isupper() and len(raw[0]) <= 5 and not text.isupper():
+                continue
+            # A very frequent lower-case word ("mate", "love"), even one that is also a first
+            # name, needs a sure model; the sign-off and introduction rules still find names.
+            if (
+                len(words) == 1
+                and raw[0].islower()
+                and confidence < COMMON_WORD_CONFIDENCE
+                and zipf(words[0]) >= COMMON_WORD_ZIPF + 1
             ):
                 continue
             # A lone everyday word ("line", "April", "fine") needs a confident model.
