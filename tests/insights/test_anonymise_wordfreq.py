@@ -35,3 +35,24 @@ def test_frequent_noun_kept_but_removed_after_a_title() -> None:
     text = anonymiser.anonymise("Der Winter war hart, sagt Frau Winter.", "de").text
     assert text.startswith("Der Winter war hart")
     assert "Frau [PERSON_1]" in text
+
+
+def test_nicknames_and_surname_after_old_man_removed() -> None:
+    """Nickname frames and 'old man X' name people whose names are in no list."""
+    anonymiser = Anonymiser()
+    text = anonymiser.anonymise("Alle nennen mich Bubi, eigentlich heiße ich Hans Voss.", "de").text
+    assert "Bubi" not in text
+    assert "Voss" not in text
+    text = anonymiser.anonymise("you'd have to ask old man hargreaves, he owns it", "en").text
+    assert "hargreaves" not in text
+
+
+def test_ordinary_capitalised_words_kept() -> None:
+    """Greetings, abstract nouns and counts of staff are no names."""
+    anonymiser = Anonymiser()
+    for text in (
+        "Herzliche Grüße und einen schönen Abend noch!",
+        "Ehrlichkeit ist uns wichtig, Pünktlichkeit auch.",
+        "Wir haben 4 Gesellen und 3 Lehrlinge, dazu eine Bürokraft.",
+    ):
+        assert anonymiser.anonymise(text, "de").text == text

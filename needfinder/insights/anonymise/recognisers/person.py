@@ -72,6 +72,17 @@ _STRONG_INTROS_RAW = (
     ("my", "first", "name", "is"),
     ("my", "last", "name", "is"),
     ("my", "surname", "is"),
+    # Nicknames and the real name after one ("alle nennen mich Bubi", "eigentlich heiße ich").
+    ("nennen", "mich"),
+    ("calls", "me"),
+    ("heiße", "ich"),
+    ("heisse", "ich"),
+    ("known", "as"),
+    ("real", "name's"),
+    ("real", "name’s"),
+    ("real", "name", "is"),
+    # "old man hargreaves": the surname of an older man, in any case.
+    ("old", "man"),
 )
 _WEAK_INTROS_RAW = (
     ("ich", "bin", "der"),
