@@ -49,3 +49,12 @@ def test_shaped_value_removed(anonymiser: Anonymiser, text: str, language: str, 
 def test_counts_and_words_kept(anonymiser: Anonymiser, text: str, language: str) -> None:
     """Counts, roads, years and abbreviations are no personal data."""
     assert anonymiser.anonymise(text, language).text == text  # type: ignore[arg-type]
+
+
+def test_signature_firm_line_and_plural_family(anonymiser: Anonymiser) -> None:
+    """A 'Firma:' line names the firm unless it is ordinary words; 'the Smiths' is a family."""
+    text = anonymiser.anonymise("Viele Grüße\nJörn Ahlers\nFirma: Ahlers Kältetechnik", "de").text
+    assert "Kältetechnik" not in text
+    assert anonymiser.anonymise("Firma: siehe oben", "de").text == "Firma: siehe oben"
+    text = anonymiser.anonymise("the bakers and the Smiths came round", "en").text
+    assert text.startswith("the bakers") and "Smith" not in text

@@ -331,9 +331,34 @@ def _lower_case_firms(scan: Scan) -> Iterator[Candidate]:
                 yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
 
 
+# A "Firma: …" / "Company: …" line of a signature block names the firm (to the line's end).
+_FIRM_LABEL = re.compile(
+    r"(?im)^[ \t]*(?:firma|unternehmen|betrieb|company|business|firm)[ \t]*:[ \t]*"
+    r"(?P<name>[^\n,;]*[^\W\d_][^\n,;]*?)[ \t.]*$"
+)
+
+
+def _labelled_firms(scan: Scan) -> Iterator[Candidate]:
+    """The value of a firm label line, unless it is only ordinary words ("siehe oben")."""
+    from needfinder.insights.anonymise.wordfreq import zipf
+
+    lex = scan.lex
+    for match in _FIRM_LABEL.finditer(scan.text):
+        words = [fold(w) for w in re.findall(r"[^\W\d_]+", match.group("name"))]
+        if not words or len(words) > 6:
+            continue
+        if all(
+            zipf(w) >= 3 and not lex.is_name(w) and w not in lex.brands for w in words
+        ) and not any(w[:1].isupper() for w in re.findall(r"[^\W\d_]+", match.group("name"))[1:]):
+            continue
+        yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
+
+
 def find_organisations(scan: Scan) -> Iterator[Candidate]:
     """Company and shop names found by legal form, shop noun or employment verb."""
     yield from _lower_case_firms(scan)
+    if ":" in scan.text:
+        yield from _labelled_firms(scan)
     yield from _legal_names(scan)
     yield from _shop_names(scan)
     yield from _employers(scan)

@@ -758,6 +758,22 @@ def _age_introductions(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.PERSON, match.start("first"), end)
 
 
+# "the Whites", "the strongs": a family by its surname in the plural.
+_FAMILY = re.compile(r"(?<![\w-])(?:the|die)\s+(?P<name>[A-Za-zÄÖÜäöüß]{3,}?)(?:s)(?![\w'’-])")
+
+
+def _families(scan: Scan) -> Iterator[Candidate]:
+    """A known surname in the plural after "the" (not a word's plural: "the bakers")."""
+    lex = scan.lex
+    for match in _FAMILY.finditer(scan.text):
+        base = fold(match.group("name"))
+        # A lower-case plural that is also a word ("the strongs") stays a word.
+        if base in lex.surnames and (
+            match.group("name")[:1].isupper() or not lex.is_everyday_word(base)
+        ):
+            yield Candidate(EntityType.PERSON, match.start("name"), match.end())
+
+
 def find_people(scan: Scan) -> Iterator[Candidate]:
     """Person names from titles, relations, introductions, signatures, context and gazetteer."""
     if not scan.tokens:
@@ -773,6 +789,8 @@ def find_people(scan: Scan) -> Iterator[Candidate]:
     yield from people.signatures()
     yield from people.in_passing()
     yield from people.gazetteer()
+    if "the " in scan.text or "The " in scan.text:
+        yield from _families(scan)
 
 
 def find_introduced_people(scan: Scan) -> Iterator[Candidate]:
