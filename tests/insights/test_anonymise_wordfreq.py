@@ -56,3 +56,12 @@ def test_ordinary_capitalised_words_kept() -> None:
         "Wir haben 4 Gesellen und 3 Lehrlinge, dazu eine Bürokraft.",
     ):
         assert anonymiser.anonymise(text, "de").text == text
+
+
+def test_surname_in_noun_position_kept_but_removed_as_a_name() -> None:
+    """'einen Weber', 'frischem Fang' are nouns; 'mit Weber gesprochen' is a person."""
+    anonymiser = Anonymiser()
+    for text in ("Einen Weber findet man heute kaum noch.", "Der Fischer bringt frischen Fang."):
+        assert anonymiser.anonymise(text, "de").text == text
+    assert "Weber" not in anonymiser.anonymise("Ich habe mit Weber gesprochen.", "de").text
+    assert "Weber" not in anonymiser.anonymise("Beste Grüße\nAnna Weber", "de").text

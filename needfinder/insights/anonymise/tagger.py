@@ -527,6 +527,14 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
                 and _frequent_words_only(words, lex, text, start, confidence)
             ):
                 continue
+            # An unsure one-word name that is a listed word and no known name ("Sourdough").
+            if (
+                len(words) == 1
+                and confidence < LIKELY_CONFIDENCE
+                and zipf(words[0]) >= 2
+                and not lex.is_name(words[0])
+            ):
+                continue
             # Acronyms ("IBAN", "BIC", "SAP") in a text that is not in capitals are no names.
             if len(raw) == 1 and raw[0].isupper() and len(raw[0]) <= 5 and not text.isupper():
                 continue

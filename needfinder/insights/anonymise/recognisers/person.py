@@ -660,6 +660,10 @@ class _People:
                 continue
             if after.lstrip(" .").startswith(("19", "20")) and after.lstrip(" .")[:4].isdigit():
                 continue
+            if index > 0 and _noun_position(tokens[index - 1], lex):
+                continue
+            if index + 1 < len(tokens) and tokens[index + 1].folded in _GREETING_NOUNS:
+                continue  # "Beste Grüße", "Warm regards"
             yield self.candidate(index, self.extend(index))
         # "Grace Miller", "Hope Adeyemi": an ambiguous first name followed by a surname; in
         # English, where only names are capitalised mid-sentence, by any capitalised word.
@@ -674,6 +678,30 @@ class _People:
                 continue
             if second.folded in lex.surnames or (english and not token.sentence_start):
                 yield self.candidate(index, index + 1)
+
+
+# Words before a noun, never before a name: "einen Weber", "kein Schmied", "frischem Fang".
+_INDEFINITES = folded_set(
+    """ein eine einen einem einer eines kein keine keinen keinem keiner jeder jede jeden
+    jedem manche viele einige mehrere zwei drei vier a an no every each another some many"""
+)
+_GREETING_NOUNS = folded_set("grüße grüsse gruß gruss wünsche regards wishes greetings")
+
+
+def _noun_position(before: Token, lex: Lexicon) -> bool:
+    """Does the word before make the next one a noun (an indefinite, an inflected adjective)?"""
+    from needfinder.insights.anonymise.wordfreq import zipf
+
+    if before.folded in _INDEFINITES:
+        return True
+    return (
+        before.is_lower
+        and before.folded.endswith(("em", "en", "er", "es"))
+        and zipf(before.folded) >= 3
+        and not lex.is_name(before.folded)
+        and before.folded not in FUNCTION_WORDS
+        and not lex.is_stopword(before.folded)
+    )
 
 
 # "Bin Flo, 34", "i'm kezia, 31": a word (or two) between a self-introduction and an age is a
