@@ -58,3 +58,10 @@ def test_signature_firm_line_and_plural_family(anonymiser: Anonymiser) -> None:
     assert anonymiser.anonymise("Firma: siehe oben", "de").text == "Firma: siehe oben"
     text = anonymiser.anonymise("the bakers and the Smiths came round", "en").text
     assert text.startswith("the bakers") and "Smith" not in text
+
+
+def test_long_mixed_codes_are_ids_product_names_are_not(anonymiser: Anonymiser) -> None:
+    """A courier code is removed whatever its label; a graphics card model is kept."""
+    assert "1Z999AA10123456784" not in anonymiser.anonymise("parcel 1Z999AA10123456784", "en").text
+    text = "Die RTX4090 läuft gut."
+    assert anonymiser.anonymise(text, "de").text == text

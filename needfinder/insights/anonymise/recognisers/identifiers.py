@@ -104,6 +104,11 @@ _PREFIXED_ID = re.compile(
     r"(?P<number>\d{4,}(?:/\d{2,})?|\d{4}/\d{2,})(?![\w/.,-]?\d)"
 )
 _COURIER_ID = re.compile(r"(?<![\w-])[A-Z]{2,4}\d{9,20}(?![\w])")
+# Long mixed codes of capitals and digits ("1Z999AA10123456784", "AB12345CD"): references of
+# some kind whatever word stands before them.
+_MIXED_CODE = re.compile(
+    r"(?<![\w-])(?=[A-Z0-9]{8,24}(?![\w-]))(?=(?:[A-Z]*\d){4})(?=(?:\d*[A-Z]){2})[A-Z0-9]+"
+)
 _NI_NUMBER = re.compile(r"(?<![\w])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])")
 # Prefixes that are words, units or labels of something else ("Tel 0431 ...", "PLZ 12345",
 # "ca 2000", "KW 1234"), and country prefixes of postcodes.
@@ -164,13 +169,15 @@ def find_ids(scan: Scan) -> Iterator[Candidate]:
             continue
         if text[max(0, match.start() - 2) : match.start()] == ", " and len(number) == 5:
             continue  # "Seattle, WA 98101" and other ZIP codes after a town
+        if not match.group("sep") and len(number) < 5:
+            continue  # product names ("RTX4090", "A4000")
         if re.fullmatch(r"(?:19|20)\d\d", number) and match.group("sep") != "-":
             continue  # "WM 2024"
         value = match.group()
         yield Candidate(
             EntityType.ID, match.start(), match.end(), re.sub(r"[\s\-/.]", "", value).upper()
         )
-    for pattern in (_COURIER_ID, _NI_NUMBER):
+    for pattern in (_COURIER_ID, _NI_NUMBER, _MIXED_CODE):
         for match in pattern.finditer(text):
             value = match.group()
             yield Candidate(EntityType.ID, match.start(), match.end(), re.sub(r"\s", "", value))
