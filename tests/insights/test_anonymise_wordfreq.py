@@ -65,3 +65,12 @@ def test_surname_in_noun_position_kept_but_removed_as_a_name() -> None:
         assert anonymiser.anonymise(text, "de").text == text
     assert "Weber" not in anonymiser.anonymise("Ich habe mit Weber gesprochen.", "de").text
     assert "Weber" not in anonymiser.anonymise("Beste Grüße\nAnna Weber", "de").text
+
+
+def test_nickname_by_its_users_and_asked_for_name() -> None:
+    """'Tess to her friends' and 'ask for the Manni' name people; 'open to all customers' not."""
+    anonymiser = Anonymiser()
+    assert "Tess" not in anonymiser.anonymise("Theresa, Tess to her friends, runs it", "en").text
+    assert "Manni" not in anonymiser.anonymise("just ask for the Manni at the bar", "en").text
+    for text in ("It is open to all customers.", "ask for the Manager"):
+        assert anonymiser.anonymise(text, "en").text == text

@@ -802,6 +802,37 @@ def _families(scan: Scan) -> Iterator[Candidate]:
             yield Candidate(EntityType.PERSON, match.start("name"), match.end())
 
 
+# "Tel to most people", "Tess to her friends": a nickname before whom it is used by; "ask
+# for the Manni", "frag nach dem Manni": a capitalised word after asking for someone.
+_NICKNAME_FOR = re.compile(
+    r"(?<![\w'’])(?P<name>[A-ZÄÖÜ][^\W\d_]+)\s+(?i:to|for)\s+(?i:her|his|my|their|our|most|all|the)?\s*"
+    r"(?i:friends|mates|people|everyone|everybody|family|colleagues|customers|regulars)\b"
+)
+_ASKED_FOR = re.compile(
+    r"(?<![\w'’])(?i:ask\s+for\s+the|frag(?:t)?\s+nach\s+(?:dem|der))\s+(?P<name>[A-ZÄÖÜ][^\W\d_]+)"
+)
+
+
+def _nicknames_and_asked_for(scan: Scan) -> Iterator[Candidate]:
+    """Nicknames by whom they are used ("Tel to most people") and names one asks for."""
+    lex = scan.lex
+    for pattern in (_NICKNAME_FOR, _ASKED_FOR):
+        for match in pattern.finditer(scan.text):
+            word = fold(match.group("name"))
+            if word in FUNCTION_WORDS or lex.is_stopword(word):
+                continue
+            if _frequent_non_name(word, lex, 3 if pattern is _ASKED_FOR else 4):
+                continue  # "ask for the Manager"
+            yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
+
+
+def _frequent_non_name(word: str, lex: Lexicon, bucket: int) -> bool:
+    """A word at least this frequent (Zipf bucket) that no name list knows."""
+    from needfinder.insights.anonymise.wordfreq import zipf
+
+    return zipf(word) >= bucket and not lex.is_name(word)
+
+
 def find_people(scan: Scan) -> Iterator[Candidate]:
     """Person names from titles, relations, introductions, signatures, context and gazetteer."""
     if not scan.tokens:
@@ -809,6 +840,7 @@ def find_people(scan: Scan) -> Iterator[Candidate]:
     people = _People(scan)
     yield from _age_introductions(scan)
     yield from _closing_and_companion_names(scan)
+    yield from _nicknames_and_asked_for(scan)
     if scan.digit_count >= 5:
         yield from _called_people(scan)
     yield from people.after_titles()
