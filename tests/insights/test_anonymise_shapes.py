@@ -65,3 +65,12 @@ def test_long_mixed_codes_are_ids_product_names_are_not(anonymiser: Anonymiser) 
     assert "1Z999AA10123456784" not in anonymiser.anonymise("parcel 1Z999AA10123456784", "en").text
     text = "Die RTX4090 läuft gut."
     assert anonymiser.anonymise(text, "de").text == text
+
+
+def test_inn_signs_and_and_co_names(anonymiser: Anonymiser) -> None:
+    """'Gasthof Zur Linde' and 'tidy & co' are firms; 'Zum Glück' is no inn."""
+    assert "Linde" not in anonymiser.anonymise("Wir essen oft im Gasthof Zur Linde.", "de").text
+    assert "tidy" not in anonymiser.anonymise("the van is from tidy & co", "en").text
+    text = anonymiser.anonymise("We use Smith & Co. for printing", "en").text
+    assert text.startswith("We use ") and "Smith" not in text
+    assert anonymiser.anonymise("Zum Glück war es ruhig.", "de").text == "Zum Glück war es ruhig."

@@ -354,9 +354,44 @@ def _labelled_firms(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
 
 
+# Inns by their sign: "Gasthof Zur Linde", "Wirtshaus zum Ochsen", "Zum Goldenen Hirsch".
+_INN = re.compile(
+    r"(?<![\w-])(?:(?:Gasthof|Gasthaus|Wirtshaus|Landgasthof|Hotel|Pension|Brauerei|Restaurant|"
+    r"Weinstube|Bierstube|Schänke|Café|Cafe)\s+(?i:zum|zur|zu\s+den|am|an\s+der)\s+"
+    r"(?:[A-ZÄÖÜ][a-zäöüß]+e[nmrs]?\s+)?[A-ZÄÖÜ][\wäöüß-]+"
+    r"|(?<=\s)Zu(?:m|r)\s+[A-ZÄÖÜ][a-zäöüß]+en\s+[A-ZÄÖÜ][\wäöüß-]+)"
+)
+# "crumb & co", "Tidy & Co.": a name before "& co".
+_AND_CO = re.compile(
+    r"(?<![\w&])(?P<name>[^\W\d_][\w'’-]*(?:\s[^\W\d_][\w'’-]*)?)\s?&\s?(?i:co)\b\.?"
+)
+
+
+def _inns_and_co(scan: Scan) -> Iterator[Candidate]:
+    """Inn names by their sign and names before "& co"."""
+    text = scan.text
+    for match in _INN.finditer(text):
+        yield Candidate(EntityType.ORG, match.start(), match.end())
+    if "&" in text:
+        for match in _AND_CO.finditer(text):
+            words = match.group("name").split()
+            while words and (
+                fold(words[0]) in FUNCTION_WORDS or scan.lex.is_stopword(fold(words[0]))
+            ):
+                words.pop(0)
+            # "use Smith & Co.": a lower-case word before a capitalised name is the sentence.
+            if len(words) == 2 and words[0].islower() and words[1][:1].isupper():
+                words.pop(0)
+            if not words:
+                continue
+            start = match.end("name") - len(" ".join(words))
+            yield Candidate(EntityType.ORG, start, match.end())
+
+
 def find_organisations(scan: Scan) -> Iterator[Candidate]:
     """Company and shop names found by legal form, shop noun or employment verb."""
     yield from _lower_case_firms(scan)
+    yield from _inns_and_co(scan)
     if ":" in scan.text:
         yield from _labelled_firms(scan)
     yield from _legal_names(scan)
