@@ -74,3 +74,11 @@ def test_nickname_by_its_users_and_asked_for_name() -> None:
     assert "Manni" not in anonymiser.anonymise("just ask for the Manni at the bar", "en").text
     for text in ("It is open to all customers.", "ask for the Manager"):
         assert anonymiser.anonymise(text, "en").text == text
+
+
+def test_greeting_is_not_part_of_the_name() -> None:
+    """A dialect greeting before a name stays ('Servus', 'Moin')."""
+    anonymiser = Anonymiser()
+    assert anonymiser.anonymise("Servus Anna, passt schon.", "de").text == (
+        "Servus [PERSON_1], passt schon."
+    )

@@ -391,7 +391,7 @@ LIKELY_CONFIDENCE = 0.6
 EDGE_CONFIDENCE = 0.6
 TITLE_WORDS = folded_set(
     "herr herrn frau hr fr dr prof mr mrs ms miss mx mister sir madam dear liebe lieber hallo "
-    "hi hey hello"
+    "hi hey hello servus moin grüezi gruezi griaß grüß ciao salut"
 )
 # Dates of birth are years a customer can have been born in.
 _BIRTH_YEAR = re.compile(r"(?<!\d)(19[2-9]\d|200\d|201[0-2]|[2-9]\d)(?!\d)\s*$")
