@@ -158,8 +158,8 @@ def evaluate_command(set_path: Path | None, only: str | None, as_json: bool, che
     """Measure recall, precision, leak rate and over-redaction per set, type and language.
 
     The shipped sets are "train/dev" (generated and hand-labelled answers, tuned and trained
-    on), "dev-hand" (hand-written, tuned on) and "blind" (written separately, never tuned on;
-    reported when its file is installed).
+    on), "dev-hand" (hand-written, tuned on), and "blind" and "blind2" (written separately by
+    people who never saw the code, never tuned on; reported when their files are installed).
     """
     reports: dict[str, EvalReport] = {}
     missing: list[str] = []
