@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversations.state import LIVE_STATUSES, DialogueState
@@ -223,14 +224,21 @@ class DialogueRepository:
             select(script_versions.c.checksum).where(script_versions.c.checksum == checksum)
         )
         if exists is None:
+            # Several workers on PostgreSQL may start the first dialogue of a new text at once:
+            # the same text is the same row, so the second insert is simply not needed.
+            upsert = (
+                postgresql.insert if self.connection.dialect.name == "postgresql" else sqlite.insert
+            )
             await self.connection.execute(
-                insert(script_versions).values(
+                upsert(script_versions)
+                .values(
                     checksum=checksum,
                     script_id=script_id,
                     version=version,
                     source=source,
                     first_used_at=now,
                 )
+                .on_conflict_do_nothing(index_elements=["checksum"])
             )
 
     async def pinned_source(self, checksum: str) -> str | None:
