@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from needfinder.insights.anonymise import Anonymiser
-from needfinder.insights.anonymise.wordfreq import buckets, frequency_table, zipf
+from needfinder.insights.anonymise.wordfreq import buckets, frequency_table, noun_zipf, zipf
 
 
 def test_table_loads_offline(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,3 +82,36 @@ def test_greeting_is_not_part_of_the_name() -> None:
     assert anonymiser.anonymise("Servus Anna, passt schon.", "de").text == (
         "Servus [PERSON_1], passt schon."
     )
+
+
+@pytest.mark.parametrize("word", ["zoobedarf", "bewerbungsfotos", "hausärzten", "naturkosmetik"])
+def test_compound_head_and_inflection_count_as_frequent(word: str) -> None:
+    """A compound or inflected noun not in the table is read through its known head or lemma."""
+    assert zipf(word) == 0
+    assert noun_zipf(word) >= 3
+
+
+@pytest.mark.parametrize("word", ["kowalczyk", "zeynep", "okonkwo"])
+def test_unknown_names_have_no_noun_reading(word: str) -> None:
+    """Rare names have no known head, so they stay unknown."""
+    assert noun_zipf(word) == 0
+
+
+def test_surname_heads_are_no_noun_evidence() -> None:
+    """'-mann' and '-berg' form surnames: 'Lüdemann' is not read as a noun through 'mann'."""
+    assert noun_zipf("lüdemann") == 0
+    assert noun_zipf("quastenberg") == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich verkaufe Tierbedarf und Aquarienzubehör, dazu ein paar Gartenmöbel.",
+        "Meine Hauptlieferanten sind Großhändlern aus der Region.",
+        "Grüezi mitenand, wir haben ein kleines Geschäft am See.",
+        "Servus beinand, bei uns in der Werkstatt läuft's grad zäh.",
+    ],
+)
+def test_compound_nouns_and_dialect_greetings_are_kept(text: str) -> None:
+    """Compound nouns and greeting words are no people."""
+    assert "[PERSON" not in Anonymiser().anonymise(text).text

@@ -25,7 +25,7 @@ from typing import Any
 from needfinder.insights.anonymise.lexicon import FUNCTION_WORDS, Lexicon, fold, folded_set, lexicon
 from needfinder.insights.anonymise.model import Candidate, EntityType
 from needfinder.insights.anonymise.scan import Scan
-from needfinder.insights.anonymise.wordfreq import buckets, zipf
+from needfinder.insights.anonymise.wordfreq import buckets, noun_zipf, zipf
 
 MODEL_NAME = "tagger.crfsuite"
 # Tag stems of the model and the entity types they stand for.
@@ -427,7 +427,8 @@ def _frequent_words_only(
     for word in words:
         if word in _NAME_PARTICLES:
             continue
-        if zipf(word) < COMMON_WORD_ZIPF or word in lex.first_names:
+        # An inflected form or compound of frequent words ("Hausärzten", "Zoobedarf") counts.
+        if noun_zipf(word) < COMMON_WORD_ZIPF or word in lex.first_names:
             return False
         if word in lex.surnames and confidence >= EVERYDAY_WORD_CONFIDENCE:
             return False
@@ -437,6 +438,20 @@ def _frequent_words_only(
         if before in TITLE_WORDS or before in _roles():
             return False
     return True
+
+
+# Greetings in other languages and dialects, and the words that follow them ("Grüezi mitenand",
+# "Servus beinand", "Moin Lüüt", "Selam"): never names on their own, though they start answers
+# in the place a name often stands.
+_GREETING_WORDS = folded_set(
+    """selam merhaba salam salaam chào xin chao hola ola olá ciao salut bonjour hej hejsa hoi
+    hoj sali moin moinsen servus grüezi gruezi griaß griass grüß gruß gott mitenand mitanand
+    mitnand beinand beianand zäme zamm allerseits lüüt lüt leit leute abig obend morge mörgeli
+    tach tagchen howdy folks y'all yall cheers mia san mir sind wir händ hend
+    """
+)
+# Idioms whose second word is also a first name ("im Ernst"): the word after them is no name.
+_IDIOM_BEFORE = re.compile(r"\b(?:im|ins)\s*$", re.IGNORECASE)
 
 
 # A tagged date near a founding or hiring word is no date of birth ("gegründet am 3. Mai 1987").
@@ -515,6 +530,16 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
                 or all(w in FUNCTION_WORDS or lex.is_stopword(w) for w in words)
             ):
                 continue
+            if entity is EntityType.PERSON and all(w in _GREETING_WORDS for w in words):
+                continue
+            # "im Ernst", "ins Engel…": after a contracted preposition a one-word name is a noun.
+            if (
+                entity is EntityType.PERSON
+                and len(words) == 1
+                and confidence < OVERRIDE_CONFIDENCE
+                and _IDIOM_BEFORE.search(text, max(0, start - 6), start)
+            ):
+                continue
             # Months and weekdays are names only in rare cases; a model guess is not enough.
             if len(words) == 1 and words[0] in _CALENDAR:
                 continue
@@ -531,7 +556,7 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
             if (
                 len(words) == 1
                 and confidence < LIKELY_CONFIDENCE
-                and zipf(words[0]) >= 2
+                and noun_zipf(words[0]) >= 2
                 and not lex.is_name(words[0])
             ):
                 continue
