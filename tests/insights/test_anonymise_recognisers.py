@@ -331,3 +331,161 @@ def test_lower_case_names_after_titles_and_calls(text: str, language: str, expec
 )
 def test_closing_names_and_companions(text: str, language: str, expected: str) -> None:
     assert redact(text, language) == expected
+
+
+# ---------------------------------------------------------------- rules added in round 4
+rules_only = Anonymiser(tagger=None)
+
+
+def rule_redact(text: str, language: str = "de") -> str:
+    return rules_only.anonymise(text, language).text  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("mail dave at brookfarm dot co dot uk", "en", "mail [EMAIL_1]"),
+        (
+            "email hello at thebramblepantry dot co dot uk or pop in",
+            "en",
+            "email [EMAIL_1] or pop in",
+        ),
+        ("schreib an anna punkt berg ät web punkt de", "de", "schreib an [EMAIL_1]"),
+        ("oder jens (at) hof-berger (punkt) de", "de", "oder [EMAIL_1]"),
+    ],
+)
+def test_spelled_out_email_addresses(text: str, language: str, expected: str) -> None:
+    assert rule_redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we meet at noon dot",  # no top-level domain at the end
+        "look at the bbc dot com site",  # "the" starts no address without a mail cue
+        "read it at news dot com/today",  # a path follows: a site, not an address
+    ],
+)
+def test_at_and_dot_in_ordinary_sentences_stay(text: str) -> None:
+    assert not any(t is EntityType.EMAIL for t, _ in found(text, "en"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my UTR 48213 90657, accountant asked", "my UTR [ID_1], accountant asked"),
+        ("NI number QQ 12 34 56 C", "NI number [ID_1]"),
+        ("company reg no 09876543 if needed", "company reg no [ID_1] if needed"),
+        ("membership no 4471-22", "membership no [ID_1]"),
+    ],
+)
+def test_tax_and_registration_numbers(text: str, expected: str) -> None:
+    assert rule_redact(text, "en") == expected
+
+
+def test_dates_of_birth_with_month_abbreviations() -> None:
+    assert (
+        rule_redact("cardholder, d.o.b. 11-Nov-1979", "en")
+        == "cardholder, d.o.b. [DATE_OF_BIRTH_1]"
+    )
+    assert "1979" in rule_redact("we opened 11-Nov-1979", "en")  # a date without a birth word
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "everyone calls him Spike, he does the van",
+            "en",
+            "everyone calls him [PERSON_1], he does the van",
+        ),
+        ("goes by Bex at work", "en", "goes by [PERSON_1] at work"),
+        (
+            "wir nennen sie Mausi, sie macht die Kasse",
+            "de",
+            "wir nennen sie [PERSON_1], sie macht die Kasse",
+        ),
+    ],
+)
+def test_names_people_are_called(text: str, language: str, expected: str) -> None:
+    assert rule_redact(text, language) == expected
+
+
+def test_what_things_are_called_stays() -> None:
+    assert rule_redact("we call it the morning rush", "en") == "we call it the morning rush"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "please email accounts@harbourmastersmokehouse.ie. Harbourmaster Smokehouse, Howth",
+            "please email [EMAIL_1]. [ORG_1], Howth",
+        ),
+        (
+            "pop into The Bramble Pantry or www.thebramblepantry.co.uk",
+            "pop into [ORG_1] or [URL_1]",
+        ),
+        ("riverside family dental\no.adeyemi@riversidefamilydental.co.uk", "[ORG_1]\n[EMAIL_1]"),
+    ],
+)
+def test_words_that_spell_the_firms_domain_are_its_name(text: str, expected: str) -> None:
+    assert rule_redact(text, "en") == expected
+
+
+def test_public_domains_and_ordinary_words_are_no_firm() -> None:
+    # "etsy" is a public site; "shop" alone is an ordinary word.
+    assert rule_redact("I sell on Etsy, see etsy.com/shop/x", "en").startswith("I sell on Etsy")
+    assert rule_redact("the shop is at mail@shop.co.uk", "en").startswith("the shop is at")
+
+
+def test_phone_typed_digit_by_digit() -> None:
+    assert rule_redact("ring me on 0 7 9 1 1  4 0 2  3 3 8 after six", "en") == (
+        "ring me on [PHONE_1] after six"
+    )
+    assert rule_redact("Noten 1 2 3 2 1 2 3 2 1 im Takt", "de") == "Noten 1 2 3 2 1 2 3 2 1 im Takt"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("wir heißen zweiradwerk und reparieren", "wir heißen [ORG_1] und reparieren"),
+        ("die Firma heißt „Kiebitz Logistik“ und fährt", "die Firma heißt „[ORG_1]“ und fährt"),
+        ("our shop is called the copper pot, in town", "our shop is called the [ORG_1], in town"),
+        ("trading as bright sparks since 2019", "trading as [ORG_1] since 2019"),
+        ("wir heißen Sie herzlich willkommen", "wir heißen Sie herzlich willkommen"),
+        ("wir heißen die Gäste willkommen", "wir heißen die Gäste willkommen"),
+        ("we are called out at night a lot", "we are called out at night a lot"),
+    ],
+)
+def test_firm_names_given_by_a_naming_verb(text: str, expected: str) -> None:
+    assert rule_redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bought it from hunt's hardware", "bought it from [ORG_1]'s hardware"),
+        ("we sell at the farmer's market", "we sell at the farmer's market"),
+        ("eggs from mum's kitchen", "eggs from mum's kitchen"),
+        ("we run a tiffin service in Leicester", "we run a tiffin service in Leicester"),
+        ("worst was kestrel developments, never again", "worst was [ORG_1], never again"),
+    ],
+)
+def test_lower_case_owner_and_trade_names(text: str, expected: str) -> None:
+    assert rule_redact(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "koch, beata koch, mir gehört der laden.",
+            "[PERSON_1], [PERSON_1], mir gehört der laden.",
+        ),
+        ("Parsons, Danny Parsons, I do the books", "[PERSON_1], [PERSON_1], I do the books"),
+        ("dog walker, cat sitter, house sitter", "dog walker, cat sitter, house sitter"),
+    ],
+)
+def test_surname_said_first_and_repeated(text: str, expected: str) -> None:
+    assert rule_redact(text) == expected

@@ -17,6 +17,22 @@ _EMAIL = re.compile(
     r"|(?<![\w.+-])[\w.+-]+\s?[(\[{]at[)\]}]\s?[\w-]+(?:\s?(?:[(\[{]dot[)\]}]|\.)\s?[\w-]+)+",
     re.IGNORECASE,
 )
+# Fully spelled-out addresses: "dave at brookfarm dot co dot uk", "anna punkt berg ät web punkt
+# de". Only with a known top-level domain at the end and not followed by a path, so that
+# "meet at noon dot" or "look at bbc dot com/news" stay text.
+_SPELLED_TLDS = r"de|com|net|org|eu|at|ch|info|io|uk|ie|us|biz|me|nl|fr|it|es|pl|shop|online"
+_SPELLED_DOT = r"(?:\s*\.\s*|\s+(?:dot|punkt)\s+|\s*[(\[{](?:dot|punkt)[)\]}]\s*)"
+_SPELLED_EMAIL = re.compile(
+    rf"(?<![\w.+-])(?P<local>[\w+-]+(?:{_SPELLED_DOT}[\w+-]+)*)"
+    r"\s*(?:\s(?:at|ät)\s|[(\[{](?:at|ät)[)\]}])\s*"
+    rf"(?P<domain>[\w-]+(?:{_SPELLED_DOT}[\w-]+)*{_SPELLED_DOT}(?:{_SPELLED_TLDS}))"
+    r"(?![\w/.-])",
+    re.IGNORECASE,
+)
+_MAIL_CUE = re.compile(
+    r"(?:e-?mail|mail|kontakt|contact|schreib\w*|write)(?:\W+(?:an|to|me|us|uns|mir|at|unter))*\W*$",
+    re.IGNORECASE,
+)
 # Top-level domains we accept for a bare "name.tld" without scheme or "www.": common ones only,
 # so that "z.B." or "Version 2.3" never look like a domain.
 _TLDS = (
@@ -39,7 +55,7 @@ _TELEGRAM_LINK = re.compile(
 # Telegram allows letters, digits and "_"; Instagram-style handles also have inner dots.
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z][A-Za-z0-9_]{2,31}(?:\.[A-Za-z0-9_]+)*(?![\w@])")
 # Well-known public sites: naming them identifies nobody ("ich bestelle bei amazon.de").
-_PUBLIC_DOMAINS = folded_set(
+PUBLIC_DOMAINS = folded_set(
     """
     web gmx gmail googlemail t-online outlook hotmail live yahoo posteo icloud freenet aol
     mail proton protonmail google amazon ebay paypal facebook instagram youtube linkedin
@@ -54,6 +70,8 @@ _PHONE_FALLBACK = re.compile(
     r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}[ \-/.]?(?:\(0\)[ \-/.]?)?(?:\(?\d{1,5}\)?[ \-/.]?){1,5}\d{2,}"
     r"|(?<![\w])\(?0\d{2,5}\)?(?: ?/ ?| |-)?\d(?:[ \-]?\d){4,11}(?![\w])"
     r"|(?<![\w])\(\d{3}\) ?\d{3}[ .\-]\d{4}(?![\w])|(?<![\w])\d{3}[.\-]\d{3}[.\-]\d{4}(?![\w])"
+    # Digit by digit, as some type it on a phone keypad: "0 7 9 1 1  4 0 2  3 3 8".
+    r"|(?<![\w+])(?:\+ ?[1-9]|0)(?: {1,2}\d){8,14}(?![\w])"
 )
 # python-phonenumbers resolves national numbers ("0171 …") for one home region; numbers with a
 # country code parse whatever the region, and the fallback pattern above catches other national
@@ -76,11 +94,22 @@ def _strip_trailing(text: str, start: int, end: int) -> int:
 
 def find_emails(scan: Scan) -> Iterator[Candidate]:
     """E-mail addresses, including "(at)"/"[dot]" spellings."""
-    if "@" not in scan.text and "at" not in scan.text.lower():
+    lowered = scan.text.lower()
+    if "@" not in lowered and "at" not in lowered and "ät" not in lowered:
         return
     for match in _EMAIL.finditer(scan.text):
         key = re.sub(r"\s*[(\[{]at[)\]}]\s*", "@", match.group(), flags=re.IGNORECASE)
         key = re.sub(r"\s*(?:[(\[{]dot[)\]}]|\.)\s*", ".", key, flags=re.IGNORECASE)
+        yield Candidate(EntityType.EMAIL, match.start(), match.end(), fold(key))
+    for match in _SPELLED_EMAIL.finditer(scan.text):
+        local = match.group("local")
+        first_word = re.split(r"\W", local, maxsplit=1)[0]
+        # "meet at the cafe dot com" is no address, but "email hello at x dot co dot uk" is.
+        cued = _MAIL_CUE.search(scan.text[max(0, match.start() - 16) : match.start()])
+        if first_word.isdigit() or (scan.lex.is_stopword(fold(first_word)) and not cued):
+            continue
+        dot = re.compile(_SPELLED_DOT, re.IGNORECASE)
+        key = dot.sub(".", local) + "@" + dot.sub(".", match.group("domain"))
         yield Candidate(EntityType.EMAIL, match.start(), match.end(), fold(key))
 
 
@@ -113,7 +142,7 @@ def find_urls(scan: Scan) -> Iterator[Candidate]:
         host, _, path = host.partition("/")
         labels = host.split(".")
         registrable = labels[-3] if host.endswith(".co.uk") and len(labels) >= 3 else labels[-2]
-        if registrable in _PUBLIC_DOMAINS and not path.strip("/"):
+        if registrable in PUBLIC_DOMAINS and not path.strip("/"):
             continue
         yield Candidate(EntityType.URL, start, end, (host + "/" + path).rstrip("/"))
 

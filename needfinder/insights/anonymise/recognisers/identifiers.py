@@ -61,6 +61,23 @@ _STRONG_ID_PHRASES = (
     "vat number",
     "social security number",
     "national insurance number",
+    "ni number",
+    "ni no",
+    "unique taxpayer reference",
+    "utr",
+    "tax reference",
+    "tax ref",
+    "company number",
+    "company no",
+    "company registration number",
+    "registration number",
+    "reg no",
+    "abn",
+    "membership no",
+    "member no",
+    "policy no",
+    "licence number",
+    "license number",
 )
 # Words that need a number-looking value ("ticket 12345", "order #A-99812"), because
 # "die Rechnung 2023" or "ticket 3" are not identifiers.
@@ -77,6 +94,8 @@ _SEPARATOR = (
 )
 _VALUE = (
     r"(?P<hash>#\s?)?(?P<value>\d{2,4}(?: \d{2,4}){2,4}(?![\w])"
+    # Two long groups ("UTR 48213 90657").
+    r"|\d{4,6} \d{4,6}(?![\w])"
     r"|[A-Za-z]{1,3} \d{2,6}(?: \d{2,6}){1,3}(?![\w])"
     r"|(?:[A-Za-z]{1,4}[-/]?)?\d(?:[\dA-Za-z\-/.]*[\dA-Za-z])?)"
 )
@@ -202,6 +221,7 @@ _DATE = re.compile(
     rf"|(?<![\d])\d{{1,2}}(?:\.|st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+(?:\d{{4}}|\d{{2}})(?![\d])"
     rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?![\d])"
     r"|(?<![\d/.-])\d{1,2}[/\-]\d{1,2}[/\-](?:\d{4}|\d{2})(?![\d/])"
+    rf"|(?<![\d])\d{{1,2}}[-/](?:{_MONTHS})[-/](?:\d{{4}}|\d{{2}})(?![\d])"
     r"|(?<![\d])\d{4}-\d{2}-\d{2}(?![\d])"
     r"|(?<![\d.])\d{1,2}\.\s?\d{1,2}\.(?![\d])",
     re.IGNORECASE,

@@ -14,6 +14,7 @@ from needfinder.insights.anonymise.lexicon import (
     word_list,
 )
 from needfinder.insights.anonymise.model import Candidate, EntityType
+from needfinder.insights.anonymise.recognisers.contact import PUBLIC_DOMAINS
 from needfinder.insights.anonymise.scan import Scan
 from needfinder.insights.anonymise.tokens import Token, possessive_base
 
@@ -290,16 +291,20 @@ _FIRM_HEADS = folded_set(
     logistics media consulting solutions services supplies plumbing roofing removals
     landscaping electrics electrical catering brothers bros haulage joinery builders
     decorators motors interiors printing cleaning fabrication renovations glazing couriers
-    scaffolding outfitters provisions textiles"""
+    scaffolding outfitters provisions textiles service bau elektro developments construction"""
 )
 # "rao electrics", "okafor brothers", "blackthorn media": lower-case name + trade word.
 _LOWER_FIRM = re.compile(  # a lookahead, so that every pair of neighbouring words is tried
     r"(?<![\w'’-])(?=(?P<name>[a-zäöüß]{3,})\s+(?P<trade>[a-zäöüß]{3,})(?![\w'’-]))"
 )
+_INDEFINITE = re.compile(r"(?i)(?<![\w])(?:a|an|ein|eine|einen|einer|einem|some|any)\s+$")
 # "hunt's hardware", "pellow's garage": a lower-case possessor before a shop noun.
 _LOWER_POSSESSIVE = re.compile(r"(?<![\w-])(?P<name>[a-zäöüß]{3,})['’]s\s+(?P<shop>[a-z]{3,})\b")
 
 
+_PREPOSITION_BEFORE = re.compile(r"(?i)(?<![\w'’])(?:from|at|to|with|near|for|bei|von|vom)\s+$")
+_DETERMINER_BEFORE = re.compile(r"(?i)(?<![\w'’])(?:the|a|an|my|our|your|his|her|their)\s+$")
+_GENERIC_SHOPS = folded_set("market markets fair stall")
 # Shop nouns that follow a possessive in ordinary speech ("the king's head", "mum's kitchen").
 _NOT_SHOPS = folded_set("head kitchen works bar shop store centre center practice studio")
 
@@ -322,12 +327,29 @@ def _lower_case_firms(scan: Scan) -> Iterator[Candidate]:
 
     for match in _LOWER_FIRM.finditer(scan.text):
         trade = fold(match.group("trade"))
+        before = scan.text[max(0, match.start() - 8) : match.start()]
+        if _INDEFINITE.search(before):
+            continue  # "a tiffin service", "eine kleine Reinigung": a kind of firm, not its name
         if trade in _FIRM_HEADS and name_like(match.group("name")):
             yield Candidate(EntityType.ORG, match.start("name"), match.end("trade"))
     if "'" in scan.text or "’" in scan.text:
         for match in _LOWER_POSSESSIVE.finditer(scan.text):
             shop = fold(match.group("shop"))
-            if shop in SHOP_NOUNS_EN and shop not in _NOT_SHOPS and name_like(match.group("name")):
+            if shop not in SHOP_NOUNS_EN or shop in _NOT_SHOPS:
+                continue
+            name = match.group("name")
+            # "from hunt's hardware": straight after a preposition, without "the" or "my", an
+            # ordinary word before a shop noun is the owner's name ("the farmer's market" is not).
+            after_preposition = _PREPOSITION_BEFORE.search(scan.text, 0, match.start())
+            owner_word = (
+                after_preposition is not None
+                and fold(name) not in RELATIONS
+                and not name.endswith("s")
+                and shop not in _GENERIC_SHOPS
+            )
+            if _DETERMINER_BEFORE.search(scan.text, 0, match.start()):
+                continue  # "the farmer's market", "my mum's kitchen": whose, not a shop's name
+            if name_like(name) or owner_word:
                 yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
 
 
@@ -388,9 +410,96 @@ def _inns_and_co(scan: Scan) -> Iterator[Candidate]:
             yield Candidate(EntityType.ORG, start, match.end())
 
 
+# The label before the top-level domain of an e-mail address or web site.
+_DOMAIN_LABEL = re.compile(
+    r"(?:@|(?<![\w.])www\.|https?://(?:www\.)?)(?P<label>[\w-]{4,})\.[a-z]{2,}", re.IGNORECASE
+)
+_ADDRESS_LIKE = re.compile(r"\S*(?:@|www\.|https?://)\S*", re.IGNORECASE)
+_JOINERS = frozenset((" ", "-", " & ", " and ", " + "))
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _domain_echoes(scan: Scan) -> Iterator[Candidate]:
+    """Words that spell a firm's own domain in the same answer ("Harbourmaster Smokehouse …
+    accounts@harbourmastersmokehouse.ie"): the address names the business behind the words."""
+    from needfinder.insights.anonymise.wordfreq import zipf
+
+    text = scan.text
+    labels = {
+        fold(m.group("label")).replace("-", "").replace("_", "")
+        for m in _DOMAIN_LABEL.finditer(text)
+    }
+    labels = {label for label in labels - PUBLIC_DOMAINS if len(label) >= 5}
+    if not labels:
+        return
+    blocked = [(m.start(), m.end()) for m in _ADDRESS_LIKE.finditer(text)]
+    words = [t for t in scan.tokens if t.is_word and not any(s <= t.start < e for s, e in blocked)]
+    for first in range(len(words)):
+        spelled = {"", "the"} if words[first].folded != "the" else {""}
+        for last in range(first, min(first + 5, len(words))):
+            if (
+                last > first
+                and text[words[last - 1].end : words[last].start].lower() not in _JOINERS
+            ):
+                break
+            word = words[last].text.lower()
+            parts = {word.replace("'", "").replace("’", ""), word.translate(_UMLAUTS)}
+            spelled = {s + fold(p) for s in spelled for p in parts}
+            if not spelled & labels:
+                continue
+            only = words[first]
+            if last == first and (zipf(only.folded) >= 3.5 or only.folded in scan.lex.brands):
+                break  # "shop" in "shop.de", a brand: one ordinary word is no firm name
+            start = words[first].start
+            if (
+                first > 0
+                and words[first - 1].folded == "the"
+                and spelled & {"the" + label for label in labels}
+            ):
+                start = words[first - 1].start
+            yield Candidate(EntityType.ORG, start, words[last].end)
+            break
+
+
+# A firm's name given by a naming verb: "wir heißen zweiradwerk", "our shop is called the
+# copper pot", "trading as bright sparks". The name runs to a comma, a full stop or "und/and".
+_CALLED_FIRM = re.compile(
+    r"(?<![\w'’])(?i:wir\s+hei(?:ß|ss)en|(?:firma|laden|betrieb|geschäft|unternehmen|verein|"
+    r"hof|café|cafe|shop|store|business|company|firm|bakery|pub|salon|studio|practice|"
+    r"charity)\s+(?:hei(?:ß|ss)t|is\s+called|(?:is\s+)?named)|we(?:'re|’re|\s+are)\s+called|"
+    r"trading\s+as|läuft\s+unter)\s+[„\"'‚]?(?P<name>[^\W\d_][\w'’&.+-]*"
+    r"(?:[ \t]+(?!(?i:und|and|aber|but|seit|since|aus|from|in|im|mit|with)\b)[\w'’&.+-]+){0,3})"
+)
+
+
+_ARTICLES = folded_set("the der die das den dem")
+
+
+def _called_firms(scan: Scan) -> Iterator[Candidate]:
+    """The name after "wir heißen" / "we're called", unless it starts with an ordinary word of
+    the sentence ("wir heißen Sie willkommen", "we're called out at night")."""
+    for match in _CALLED_FIRM.finditer(scan.text):
+        name = match.group("name").rstrip(".'’\"“”")
+        start = match.start("name")
+        words = name.split()
+        if len(words) > 1 and fold(words[0]) in _ARTICLES:
+            start += len(words[0]) + 1
+            name = name[len(words[0]) + 1 :].lstrip()
+            words = words[1:]
+        first = fold(words[0])
+        if first in FUNCTION_WORDS or scan.lex.is_stopword(first):
+            continue
+        if "willkommen" in fold(scan.text[match.end() : match.end() + 40]) or "willkommen" in fold(
+            name
+        ):
+            continue  # "wir heißen die Gäste willkommen"
+        yield Candidate(EntityType.ORG, start, start + len(name))
+
+
 def find_organisations(scan: Scan) -> Iterator[Candidate]:
     """Company and shop names found by legal form, shop noun or employment verb."""
     yield from _lower_case_firms(scan)
+    yield from _called_firms(scan)
     yield from _inns_and_co(scan)
     if ":" in scan.text:
         yield from _labelled_firms(scan)
@@ -401,3 +510,5 @@ def find_organisations(scan: Scan) -> Iterator[Candidate]:
         yield from _double_names(scan)
     if "the " in scan.text:
         yield from _lower_the_names(scan)
+    if "@" in scan.text or "www." in scan.text or "://" in scan.text:
+        yield from _domain_echoes(scan)

@@ -812,11 +812,21 @@ _ASKED_FOR = re.compile(
     r"(?<![\w'’])(?i:ask\s+for\s+the|frag(?:t)?\s+nach\s+(?:dem|der))\s+(?P<name>[A-ZÄÖÜ][^\W\d_]+)"
 )
 
+# "everyone calls him Jonno", "wir nennen sie Biggi", "alle sagen Schorsch zu mir", "goes by Mo":
+# the word a naming verb gives someone.
+_CALLED_AS = re.compile(
+    r"(?<![\w'’])(?i:(?:we|everyone|everybody|people|they|all|friends|folks)(?:\s+(?:all|just|always))*"
+    r"\s+call(?:s|ed)?\s+(?:him|her|me|them|us)(?:\s+(?:all|just|always))*|(?:wir|alle|man|die\s+leute|viele|freunde)\s+nenn(?:en|t)"
+    r"\s+(?:ihn|sie|mich|uns)(?:\s+(?:alle|nur|immer|einfach))*|nennt\s+mich|call\s+me|"
+    r"alle\s+sagen(?:\s+nur)?|"
+    r"known\s+as|goes\s+by|genannt)\s+(?:(?:the|der|die|den)\s+)?(?P<name>[^\W\d_]{2,})"
+)
+
 
 def _nicknames_and_asked_for(scan: Scan) -> Iterator[Candidate]:
     """Nicknames by whom they are used ("Tel to most people") and names one asks for."""
     lex = scan.lex
-    for pattern in (_NICKNAME_FOR, _ASKED_FOR):
+    for pattern in (_NICKNAME_FOR, _ASKED_FOR, _CALLED_AS):
         for match in pattern.finditer(scan.text):
             word = fold(match.group("name"))
             if word in FUNCTION_WORDS or lex.is_stopword(word):
@@ -833,6 +843,31 @@ def _frequent_non_name(word: str, lex: Lexicon, bucket: int) -> bool:
     return zipf(word) >= bucket and not lex.is_name(word)
 
 
+# "koch, beata koch, mir gehört der laden", "Parsons, Danny Parsons": a surname said first and
+# then again at the end of the full name. The repetition is the evidence, so it holds for
+# ordinary words ("Hope", "Schüler") too.
+_SURNAME_REPEATED = re.compile(
+    r"(?<![\w'’-])(?P<surname>[^\W\d_]{2,}(?:-[^\W\d_]{2,})?),[ \t]+"
+    r"(?P<full>[^\W\d_]{2,}(?:-[^\W\d_]+)?(?:[ \t]+[^\W\d_]+)?[ \t]+(?P=surname))(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
+def _repeated_surnames(scan: Scan) -> Iterator[Candidate]:
+    """A surname said first and repeated at the end of the full name that follows it."""
+    from needfinder.insights.anonymise.wordfreq import zipf
+
+    for match in _SURNAME_REPEATED.finditer(scan.text):
+        first = fold(match.group("full").split()[0])
+        if first in FUNCTION_WORDS or scan.lex.is_stopword(first):
+            continue
+        # "cat sitter, house sitter": the word before the surname must be able to be a name.
+        if zipf(first) >= 4 and not scan.lex.is_first_name(first, standalone=True):
+            continue
+        yield Candidate(EntityType.PERSON, match.start("surname"), match.end("surname"))
+        yield Candidate(EntityType.PERSON, match.start("full"), match.end("full"))
+
+
 def find_people(scan: Scan) -> Iterator[Candidate]:
     """Person names from titles, relations, introductions, signatures, context and gazetteer."""
     if not scan.tokens:
@@ -841,6 +876,8 @@ def find_people(scan: Scan) -> Iterator[Candidate]:
     yield from _age_introductions(scan)
     yield from _closing_and_companion_names(scan)
     yield from _nicknames_and_asked_for(scan)
+    if "," in scan.text:
+        yield from _repeated_surnames(scan)
     if scan.digit_count >= 5:
         yield from _called_people(scan)
     yield from people.after_titles()
