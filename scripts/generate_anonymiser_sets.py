@@ -1264,7 +1264,9 @@ def convert_hand(source: Path) -> list[dict[str, object]]:
     for number, line in enumerate(source.read_text("utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        lang, raw = line.split("\t", 1)
+        lang, tab, raw = line.partition("\t")
+        if not tab or lang not in ("de", "en"):
+            raise ValueError(f"{source}:{number}: expected 'de' or 'en', a TAB, then the text")
         raw = raw.replace("\\n", "\n")
         text, spans, position = "", [], 0
         for match in _MARKUP.finditer(raw):

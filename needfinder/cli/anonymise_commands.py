@@ -158,8 +158,9 @@ def evaluate_command(set_path: Path | None, only: str | None, as_json: bool, che
     """Measure recall, precision, leak rate and over-redaction per set, type and language.
 
     The shipped sets are "train/dev" (generated and hand-labelled answers, tuned and trained
-    on), "dev-hand" (hand-written, tuned on), and "blind" and "blind2" (written separately by
-    people who never saw the code, never tuned on; reported when their files are installed).
+    on), "dev-hand" (hand-written, tuned on), "blind2" (written by someone who never saw the
+    code; blind once, a development set since) and "blind4" (the current blind set, written
+    apart from the code and never tuned on). A set whose file is absent is reported as such.
     """
     reports: dict[str, EvalReport] = {}
     missing: list[str] = []

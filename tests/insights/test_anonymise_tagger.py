@@ -84,10 +84,12 @@ def test_labels_round_trip() -> None:
 
 def test_training_never_sees_the_held_out_sets() -> None:
     cases = _script("train_anonymiser").training_cases()
-    assert {c.split for c in cases} <= {"train", "dev", "test", "holdout", "holdout2"}
+    assert {c.split for c in cases} <= {"train", "dev", "test", "holdout", "holdout2", "train-ctx"}
+    assert any(c.split == "train-ctx" for c in cases)  # the refilled hand-written answers
     texts = {c.text for c in cases}
-    held_out = load_eval_set(data_path("dev_hand_set.jsonl"))
-    assert not texts & {c.text for c in held_out}
+    for name in ("dev_hand_set.jsonl", "blind2_set.jsonl"):
+        held_out = load_eval_set(data_path(name))
+        assert not texts & {c.text for c in held_out}, name
 
 
 def test_generated_set_is_large_varied_and_bilingual() -> None:
@@ -127,3 +129,33 @@ def test_tagged_values_get_their_own_placeholders() -> None:
 def test_a_lower_case_surname_after_a_found_first_name_is_kept_with_it() -> None:
     out = Anonymiser().anonymise("Hallo, ich bin Mark schwab.", "de").text
     assert out == "Hallo, ich bin [PERSON_1]."
+
+
+def test_refilled_training_answers_match_their_sources() -> None:
+    # The committed training file is what the refill script makes of the hand-written answers.
+    refill = _script("refill_anonymiser_contexts")
+    data, rows, sources = refill.build()
+    assert data == refill.OUTPUT.read_bytes(), "rerun scripts/refill_anonymiser_contexts.py"
+    assert rows > 4 * sources * 0.6
+
+
+def test_refilled_copies_keep_type_shape_and_case() -> None:
+    refill = _script("refill_anonymiser_contexts")
+    text = "ich bin jana weiß von Kiebitz Logistik, Kundennr V-050178"
+    labelled = [("PERSON", "jana weiß"), ("ORG", "Kiebitz Logistik"), ("ID", "V-050178")]
+    spans = [
+        {"type": kind, "start": text.index(value), "end": text.index(value) + len(value)}
+        for kind, value in labelled
+    ]
+    case = {"language": "de", "text": text, "spans": spans}
+    first = refill.refill(case, refill.Refiller(3))
+    assert first == refill.refill(case, refill.Refiller(3))  # a fixed seed, the same copy
+    values = {s["type"]: first["text"][s["start"] : s["end"]] for s in first["spans"]}
+    assert [s["type"] for s in first["spans"]] == ["PERSON", "ORG", "ID"]
+    assert values["PERSON"] != "jana weiß" and values["PERSON"].islower()
+    assert len(values["PERSON"].split()) == 2
+    assert values["ORG"] != "Kiebitz Logistik" and len(values["ORG"].split()) == 2
+    assert all(word[0].isupper() for word in values["ORG"].split())
+    assert len(values["ID"]) == 8 and values["ID"][1] == "-" and values["ID"] != "V-050178"
+    for span in first["spans"]:
+        assert span["value"] == first["text"][span["start"] : span["end"]]

@@ -159,6 +159,9 @@ def _word_features(
         de, en = buckets(folded)
         flags.append(f"zde{de}")
         flags.append(f"zen{en}")
+        if not de and not en and word.isalpha():
+            # An unlisted German compound or inflection of a frequent noun ("Zoobedarf").
+            flags.append(f"nz{noun_zipf(folded)}")
         if max(de, en) >= COMMON_WORD_ZIPF and folded not in lex.first_names:
             flags.append("common")
         flags.append(f"len{min(len(word), 10)}")
@@ -197,12 +200,20 @@ def features(text: str, tokens: Sequence[tuple[int, int, str]]) -> list[list[str
             if index > 1:
                 row.extend(entries[index - 2][3])
                 row.append("-1|0=" + entries[index - 1][0][0][2:] + "|" + entry[0][0][2:])
+                # The two words before: "ich heiße", "wir sind", "name is", "work at".
+                row.append(
+                    "-2|-1=" + entries[index - 2][0][0][2:] + "|" + entries[index - 1][0][0][2:]
+                )
         if index == last:
             row.append("EOS")
         else:
             row.extend(entries[index + 1][2])
             if index + 1 < last:
                 row.extend(entries[index + 2][4])
+                # The two words after: "mein Name", "to friends", "und ich".
+                row.append(
+                    "+1|+2=" + entries[index + 1][0][0][2:] + "|" + entries[index + 2][0][0][2:]
+                )
         out.append(row)
     return out
 
@@ -493,6 +504,37 @@ def _address_shaped(value: str, lex: Lexicon) -> bool:
     return len(re.findall(r"[^\W\d_]{2,}", value)) >= 2
 
 
+_INNER_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+def _split_at_verbs(
+    spans: Iterable[tuple[EntityType, int, int, float]], text: str
+) -> Iterator[tuple[EntityType, int, int, float]]:
+    """Split a name span at a frequent lower-case word between capitalised names.
+
+    "Sturmwerk Medien hilft Kiebitzhof Logistik" is two firms and a verb, whatever the model
+    says; connectors ("und", "of", "von") stay inside ("Harper and Sons").
+    """
+    for entity, start, end, confidence in spans:
+        if entity not in (EntityType.PERSON, EntityType.ORG):
+            yield entity, start, end, confidence
+            continue
+        words = list(_INNER_WORD.finditer(text, start, end))
+        piece_start = start
+        for index, word in enumerate(words[1:-1], start=1):
+            value = word.group()
+            if (
+                value.islower()
+                and fold(value) not in FUNCTION_WORDS
+                and zipf(fold(value)) >= COMMON_WORD_ZIPF
+                and any(w.group()[0].isupper() for w in words[:index] if w.start() >= piece_start)
+                and any(w.group()[0].isupper() for w in words[index + 1 :])
+            ):
+                yield entity, piece_start, words[index - 1].end(), confidence
+                piece_start = words[index + 1].start()
+        yield entity, piece_start, end, confidence
+
+
 def find_tagged(scan: Scan) -> Iterator[Candidate]:
     """Recogniser: the spans the shipped model tags, with a few sanity checks."""
     yield from tagged_candidates(scan, shipped_tagger())
@@ -501,7 +543,7 @@ def find_tagged(scan: Scan) -> Iterator[Candidate]:
 def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
     """Candidates from ``tagger`` for the scan's text (shape checks per type)."""
     text, lex = scan.text, scan.lex
-    for entity, start, end, confidence in tagger.scored_spans(text):
+    for entity, start, end, confidence in _split_at_verbs(tagger.scored_spans(text), text):
         value = text[start:end]
         digits = len(_DIGIT.findall(value))
         if entity is EntityType.ID and digits < 3:
