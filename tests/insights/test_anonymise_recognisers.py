@@ -489,3 +489,11 @@ def test_lower_case_owner_and_trade_names(text: str, expected: str) -> None:
 )
 def test_surname_said_first_and_repeated(text: str, expected: str) -> None:
     assert rule_redact(text) == expected
+
+
+def test_big_platforms_are_no_personal_site() -> None:
+    assert (
+        redact("Booking.com bringt 60 % der Buchungen") == "Booking.com bringt 60 % der Buchungen"
+    )
+    # A page of one's own on such a platform still points at the person.
+    assert redact("see booking.com/hotel/de/lindenhof.html", "en") == "see [URL_1]"

@@ -159,3 +159,7 @@ def test_refilled_copies_keep_type_shape_and_case() -> None:
     assert len(values["ID"]) == 8 and values["ID"][1] == "-" and values["ID"] != "V-050178"
     for span in first["spans"]:
         assert span["value"] == first["text"][span["start"] : span["end"]]
+
+
+def test_a_sure_model_does_not_turn_idioms_into_names() -> None:
+    assert Anonymiser().anonymise("Im Ernst, das dauert.", "de").text == "Im Ernst, das dauert."

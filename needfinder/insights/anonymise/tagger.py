@@ -575,10 +575,10 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
             if entity is EntityType.PERSON and all(w in _GREETING_WORDS for w in words):
                 continue
             # "im Ernst", "ins Engel…": after a contracted preposition a one-word name is a noun.
+            # However sure the model is: "Im Ernst" is an idiom, not Mr Ernst.
             if (
                 entity is EntityType.PERSON
                 and len(words) == 1
-                and confidence < OVERRIDE_CONFIDENCE
                 and _IDIOM_BEFORE.search(text, max(0, start - 6), start)
             ):
                 continue

@@ -60,6 +60,8 @@ PUBLIC_DOMAINS = folded_set(
     web gmx gmail googlemail t-online outlook hotmail live yahoo posteo icloud freenet aol
     mail proton protonmail google amazon ebay paypal facebook instagram youtube linkedin
     xing wikipedia zoom microsoft apple etsy shopify dhl check24 idealo otto zalando
+    booking airbnb tripadvisor kleinanzeigen lieferando deliveroo justeat ubereats doctolib
+    treatwell fiverr upwork wix squarespace wordpress canva trustpilot
     """
 )
 
