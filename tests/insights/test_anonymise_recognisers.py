@@ -497,3 +497,9 @@ def test_big_platforms_are_no_personal_site() -> None:
     )
     # A page of one's own on such a platform still points at the person.
     assert redact("see booking.com/hotel/de/lindenhof.html", "en") == "see [URL_1]"
+
+
+def test_a_persons_own_domain_is_no_firm() -> None:
+    assert rule_redact("my name is Anna Berger; anna@berger.de", "en") == (
+        "my name is [PERSON_1]; [EMAIL_1]"
+    )

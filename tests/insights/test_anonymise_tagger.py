@@ -163,3 +163,8 @@ def test_refilled_copies_keep_type_shape_and_case() -> None:
 
 def test_a_sure_model_does_not_turn_idioms_into_names() -> None:
     assert Anonymiser().anonymise("Im Ernst, das dauert.", "de").text == "Im Ernst, das dauert."
+
+
+def test_tokens_glued_to_markup_are_no_names() -> None:
+    text = 'Hacker "><img src=x onerror=alert(1)> and <b>bold</b>'
+    assert Anonymiser().anonymise(text, "en").text == text

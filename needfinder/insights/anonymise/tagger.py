@@ -462,6 +462,7 @@ _GREETING_WORDS = folded_set(
     """
 )
 # Idioms whose second word is also a first name ("im Ernst"): the word after them is no name.
+_CODE_MARKS = frozenset("=<>{}[]/\\_@|")
 _IDIOM_BEFORE = re.compile(r"\b(?:im|ins)\s*$", re.IGNORECASE)
 
 
@@ -563,6 +564,9 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
         if entity in (EntityType.PERSON, EntityType.ORG):
             # Domains, addresses and paths are the contact recognisers' business ("web.de").
             if _NOT_A_NAME.search(value):
+                continue
+            # Glued to markup or code ("onerror=", "<b>", "x_y"): a token of a program, no name.
+            if text[end : end + 1] in _CODE_MARKS or text[start - 1 : start] in _CODE_MARKS:
                 continue
             raw = re.findall(r"[^\W\d_]+", value)
             words = [fold(w) for w in raw]

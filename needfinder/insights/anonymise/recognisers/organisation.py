@@ -450,6 +450,13 @@ def _domain_echoes(scan: Scan) -> Iterator[Candidate]:
             only = words[first]
             if last == first and (zipf(only.folded) >= 3.5 or only.folded in scan.lex.brands):
                 break  # "shop" in "shop.de", a brand: one ordinary word is no firm name
+            # "Anna Berger … anna@berger.de": a person's own domain spells a name, not a firm.
+            if (last == first and scan.lex.is_name(only.folded)) or (
+                last > first
+                and scan.lex.is_first_name(words[first].folded)
+                and words[last].folded in scan.lex.surnames
+            ):
+                break
             start = words[first].start
             if (
                 first > 0
