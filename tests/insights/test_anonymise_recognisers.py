@@ -503,3 +503,27 @@ def test_a_persons_own_domain_is_no_firm() -> None:
     assert rule_redact("my name is Anna Berger; anna@berger.de", "en") == (
         "my name is [PERSON_1]; [EMAIL_1]"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "pay to sort code 20-45-77 acc 43112098 pls",
+            "en",
+            "pay to sort code [IBAN_1] acc [IBAN_2] pls",
+        ),
+        ("sort code 204577 43112098", "en", "sort code [IBAN_1] [IBAN_2]"),
+        ("BSB 062-000 account 1234 5678", "en", "BSB [IBAN_1] account [IBAN_2]"),
+        ("Kontonummer 532013000, BLZ 370 400 44", "de", "Kontonummer [IBAN_1], BLZ [IBAN_2]"),
+        # A supplier's account number without any bank word is a customer number, no bank's.
+        (
+            "our account number with them is 3 years old",
+            "en",
+            "our account number with them is 3 years old",
+        ),
+        ("Konto 2 bei der Kasse hat 1200 Euro", "de", "Konto 2 bei der Kasse hat 1200 Euro"),
+    ],
+)
+def test_domestic_bank_details(text: str, language: str, expected: str) -> None:
+    assert rule_redact(text, language) == expected

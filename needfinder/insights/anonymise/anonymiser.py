@@ -22,7 +22,11 @@ from needfinder.insights.anonymise.recognisers.contact import (
     find_phones,
     find_urls,
 )
-from needfinder.insights.anonymise.recognisers.finance import find_cards, find_ibans
+from needfinder.insights.anonymise.recognisers.finance import (
+    find_bank_accounts,
+    find_cards,
+    find_ibans,
+)
 from needfinder.insights.anonymise.recognisers.identifiers import find_dates_of_birth, find_ids
 from needfinder.insights.anonymise.recognisers.known import KnownMatcher
 from needfinder.insights.anonymise.recognisers.organisation import find_organisations
@@ -42,6 +46,7 @@ LanguageOption = Literal["de", "en", "auto"]
 DEFAULT_RECOGNISERS: tuple[Recogniser, ...] = (
     find_ibans,
     find_cards,
+    find_bank_accounts,
     find_emails,
     find_urls,
     find_handles,

@@ -55,3 +55,46 @@ def find_cards(scan: Scan) -> Iterator[Candidate]:
         digits = re.sub(r"\D", "", match.group())
         if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_is_valid(digits):
             yield Candidate(EntityType.CARD, match.start(), match.end(), digits)
+
+
+# Domestic bank details that are no IBAN: a UK sort code ("20-45-77"), an Australian BSB
+# ("062-000"), a US routing number, a German BLZ, and the account number that goes with them.
+# Without a checksum to go by, a bank word must stand shortly before the number.
+_SORT_CODE = re.compile(
+    r"(?i)(?<![\w-])(?:sort\s*code|sortcode|s/c|bsb|blz|bankleitzahl|routing(?:\s+(?:no|number|#))?|"
+    r"aba)\W{0,3}(?:(?:no|nr|number|is|ist)\W{1,3})?"
+    r"(?P<number>\d{9}|\d{3} ?\d{3} ?\d{2}|\d{3}[- ]?\d{3}|\d{2}[- ]?\d{2}[- ]?\d{2})(?![\d-])"
+)
+_ACCOUNT = re.compile(
+    r"(?i)(?<![\w-])(?:acc(?:oun)?t?|acct|a/c|account|konto(?:nummer|nr)?|kto(?:-?nr)?)\.?\W{0,3}"
+    r"(?:(?:no|nr|number|num|#|is|ist)\W{1,3})?(?P<number>\d(?:[ -]?\d){5,11})(?![\d-])"
+)
+_BANK_CUE = re.compile(
+    r"(?i)sort\s*code|sortcode|\bbsb\b|\bblz\b|bankleitzahl|routing|\bbank|überweis|"
+    r"transfer|pay\s+(?:in)?to|bacs|\bsepa\b|\bbic\b|swift"
+)
+# "20-45-77 43112098": an account number right after a sort code.
+_AFTER_SORT_CODE = re.compile(r"[ ,/]{1,3}(?P<number>\d{6,10})(?![\d-])")
+
+
+def find_bank_accounts(scan: Scan) -> Iterator[Candidate]:
+    """Sort codes, BSBs, routing numbers and account numbers after a bank word."""
+    if scan.digit_count < 6:
+        return
+    text = scan.text
+    for match in _SORT_CODE.finditer(text):
+        start, end = match.start("number"), match.end("number")
+        yield Candidate(EntityType.IBAN, start, end, re.sub(r"\D", "", match.group("number")))
+        account = _AFTER_SORT_CODE.match(text, end)
+        if account is not None:
+            number = account.group("number")
+            yield Candidate(EntityType.IBAN, account.start("number"), account.end("number"), number)
+    for match in _ACCOUNT.finditer(text):
+        # A supplier's "account no" is a customer number (an ID); a bank word makes it a bank's.
+        window = text[max(0, match.start() - 60) : match.end() + 60]
+        if not _BANK_CUE.search(window):
+            continue
+        number = match.group("number")
+        yield Candidate(
+            EntityType.IBAN, match.start("number"), match.end("number"), re.sub(r"\D", "", number)
+        )
