@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_anonymiser_sets import (
+    DATA,
     FANTASY_PARTS,
     LOCALES_DE,
     LOCALES_EN,
@@ -44,13 +45,15 @@ from generate_anonymiser_sets import (
     roughen,
 )
 
-from needfinder.insights.anonymise.lexicon import word_list
+from needfinder.insights.anonymise.lexicon import fold, lexicon, word_list
 
 CONTEXTS = ROOT / "scripts" / "anonymiser_contexts"
 OUTPUT = CONTEXTS / "refilled.jsonl.gz"
 # Sets written by people who never saw the code, whose blind scores are recorded in the README
 # and which are now trained on (see "Anonymisation" in the README).
 RETIRED_BLIND = ("retired_blind_set.jsonl",)
+# The sets that are scored: no training answer may share a memorable value with them.
+HELD_OUT = ("dev_hand_set.jsonl", "blind2_set.jsonl", "blind4_set.jsonl")
 
 # Words kept as they are inside a firm name: legal forms, connectors, kinship words.
 _ORG_KEEP = frozenset(
@@ -297,7 +300,48 @@ def sources() -> list[dict[str, object]]:
                     case = json.loads(line)
                     case["origin"] = f"retired:{name}"
                     cases.append(case)
-    return cases
+    held_out = held_out_values()
+    return [case for case in cases if not shares_held_out_value(case, held_out)]
+
+
+def _memorable(kind: str, value: str) -> bool:
+    """Could a model remember this value? Lone listed first names ("Kerstin") are everywhere."""
+    if kind != "PERSON" or len(value.split()) > 1:
+        return len(value) >= 4
+    return fold(value) not in lexicon().first_names and len(value) >= 4
+
+
+def held_out_values() -> frozenset[str]:
+    """Folded labelled values of the sets that are scored, not trained on."""
+    values: set[str] = set()
+    for name in HELD_OUT:
+        path = DATA / name
+        if not path.is_file():
+            continue
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                case = json.loads(line)
+                for span in case["spans"]:
+                    value = case["text"][span["start"] : span["end"]]
+                    if _memorable(span["type"], value):
+                        values.add(fold(value))
+    return frozenset(values)
+
+
+def shares_held_out_value(case: dict[str, object], held_out: frozenset[str]) -> bool:
+    """Does a training answer carry a value that a scored set also has?
+
+    Writers working in parallel came up with the same invented firms ("Ironbark Fencing"); a
+    model trained on one would find them in the other for the wrong reason.
+    """
+    text = str(case["text"])
+    for span in case["spans"]:  # type: ignore[attr-defined]
+        value = text[int(span["start"]) : int(span["end"])]
+        if _memorable(str(span["type"]), value) and fold(value) in held_out:
+            return True
+    return False
 
 
 def build(variants: int = 4, seed: int = 11) -> tuple[bytes, int, int]:

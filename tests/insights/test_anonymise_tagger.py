@@ -168,3 +168,18 @@ def test_a_sure_model_does_not_turn_idioms_into_names() -> None:
 def test_tokens_glued_to_markup_are_no_names() -> None:
     text = 'Hacker "><img src=x onerror=alert(1)> and <b>bold</b>'
     assert Anonymiser().anonymise(text, "en").text == text
+
+
+def test_no_training_answer_shares_a_value_with_a_scored_set() -> None:
+    refill = _script("refill_anonymiser_contexts")
+    held_out = refill.held_out_values()
+    blind = load_eval_set(data_path("blind4_set.jsonl"))
+    firm = next(s.value for c in blind for s in c.spans if s.type is EntityType.ORG)
+    assert firm.casefold() in held_out or any(firm.lower() in v for v in held_out)
+    text = f"we are {firm} and we need help"
+    case = {"text": text, "spans": [{"type": "ORG", "start": 7, "end": 7 + len(firm)}]}
+    assert refill.shares_held_out_value(case, held_out)
+    assert not any(refill.shares_held_out_value(c, held_out) for c in refill.sources())
+    # A lone listed first name is everywhere and may occur on both sides.
+    kerstin = {"text": "bin Kerstin", "spans": [{"type": "PERSON", "start": 4, "end": 11}]}
+    assert not refill.shares_held_out_value(kerstin, frozenset({"kerstin"}))
