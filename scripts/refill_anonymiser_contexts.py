@@ -301,7 +301,35 @@ def sources() -> list[dict[str, object]]:
                     case["origin"] = f"retired:{name}"
                     cases.append(case)
     held_out = held_out_values()
-    return [case for case in cases if not shares_held_out_value(case, held_out)]
+    texts = held_out_word_sets()
+    return [
+        case
+        for case in cases
+        if not shares_held_out_value(case, held_out) and not near_held_out_text(case, texts)
+    ]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.lower()))
+
+
+def held_out_word_sets() -> list[frozenset[str]]:
+    """The word sets of every answer of the scored sets."""
+    sets: list[frozenset[str]] = []
+    for name in HELD_OUT:
+        path = DATA / name
+        if path.is_file():
+            with open(path, encoding="utf-8") as handle:
+                sets.extend(_words(json.loads(line)["text"]) for line in handle if line.strip())
+    return sets
+
+
+def near_held_out_text(case: dict[str, object], held_out: list[frozenset[str]]) -> bool:
+    """Is a training answer nearly the same text (half its words or more) as a scored one?"""
+    words = _words(str(case["text"]))
+    if not words:
+        return False
+    return any(other and len(words & other) >= 0.5 * len(words | other) for other in held_out)
 
 
 def _memorable(kind: str, value: str) -> bool:

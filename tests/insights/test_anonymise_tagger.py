@@ -180,6 +180,11 @@ def test_no_training_answer_shares_a_value_with_a_scored_set() -> None:
     case = {"text": text, "spans": [{"type": "ORG", "start": 7, "end": 7 + len(firm)}]}
     assert refill.shares_held_out_value(case, held_out)
     assert not any(refill.shares_held_out_value(c, held_out) for c in refill.sources())
+    # Nearly the same text as a scored answer is out too, with or without values.
+    texts = refill.held_out_word_sets()
+    scored = blind[0].text
+    assert refill.near_held_out_text({"text": scored + " thanks", "spans": []}, texts)
+    assert not refill.near_held_out_text({"text": "zqx wvy", "spans": []}, texts)
     # A lone listed first name is everywhere and may occur on both sides.
     kerstin = {"text": "bin Kerstin", "spans": [{"type": "PERSON", "start": 4, "end": 11}]}
     assert not refill.shares_held_out_value(kerstin, frozenset({"kerstin"}))
