@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from tests.fakes import FakeTelegram
 from tests.postgres_databases import scratch_pg_database
 from tests.web.conftest import make_settings
 from tests.web.live_server import LiveServer
+from tests.web.processes import serving
 
 ROOT = Path(__file__).parent.parent
 COMPOSE = ROOT / "compose.yaml"
@@ -238,29 +238,8 @@ def test_parse_command_line_catches_a_misspelt_option() -> None:
 @contextmanager
 def running(args: Sequence[str], cwd: Path, env: dict[str, str]) -> Iterator[int]:
     """Run ``needfinder web …`` until the block ends; yield the port it listens on."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "needfinder.cli", *args[1:]],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            found = re.search(r"listening on [\d.]+:(\d+)", line)
-            if found:
-                break
-        else:
-            raise AssertionError(f"{' '.join(args)} exited with {process.wait()}")
-        yield int(found.group(1))
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    with serving([sys.executable, "-m", "needfinder.cli", *args[1:]], cwd, env) as port:
+        yield port
 
 
 @pytest.mark.postgres

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import httpx
 from needfinder.app.settings import Settings
 from needfinder.app.staff import redeem_login_link
 from storage.database import Database
+from tests.web.processes import serving
 
 # The commands as the needfinder group will carry them (registered in needfinder/cli/main.py).
 GROUP = (
@@ -79,34 +79,16 @@ def test_staff_list_and_revoke(tmp_path: Path) -> None:
 
 
 def test_web_serves_until_terminated(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-c", GROUP, "web", "--port", "0"],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        cwd=tmp_path,
-        env=environment(tmp_path),
-    )
-    try:
-        assert process.stderr is not None
-        address = None
-        for line in process.stderr:  # the command says where it listens, then serves
-            found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-            if found:
-                address = f"http://127.0.0.1:{found.group(1)}"
-                break
-        assert address, "the dashboard did not start"
-        with httpx.Client(base_url=address, timeout=30) as http:
-            assert http.get("/login").status_code == 200
-            refused = http.get("/dialogues")
-            assert refused.status_code == 303 and refused.headers["location"] == "/login"
-            assert "server" not in refused.headers
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    command = [sys.executable, "-c", GROUP, "web", "--port", "0"]
+    # serving() waits for the line saying where it listens, and checks the clean exit on SIGTERM.
+    with (
+        serving(command, tmp_path, environment(tmp_path)) as port,
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http,
+    ):
+        assert http.get("/login").status_code == 200
+        refused = http.get("/dialogues")
+        assert refused.status_code == 303 and refused.headers["location"] == "/login"
+        assert "server" not in refused.headers
 
 
 def test_web_reports_a_busy_port(tmp_path: Path) -> None:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
-import signal
 import socket
-import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -25,6 +22,7 @@ from storage.queues import NewUpdate
 from tests.postgres_databases import drop_pg_database, scratch_pg_database
 from tests.web.conftest import make_settings
 from tests.web.live_server import LiveServer
+from tests.web.processes import serving
 
 NEEDFINDER = [sys.executable, "-m", "needfinder.cli"]
 #: Personal data in the queued rows; none of it may appear in the public health answer.
@@ -76,30 +74,9 @@ def dashboard(tmp_path: Path, url: str) -> Iterator[str]:
         if not k.startswith("NEEDFINDER_") and k != "TELEGRAM_BOT_TOKEN"
     }
     env.update(NEEDFINDER_DATA_DIR=str(tmp_path / "data"), NEEDFINDER_DATABASE_URL=url)
-    process = subprocess.Popen(
-        [*NEEDFINDER, "web", "--host", "127.0.0.1", "--port", "0"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        # The command prints this line once the socket listens (connections queue from then on).
-        for line in process.stderr:
-            found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-            if found:
-                break
-        else:
-            raise AssertionError(f"needfinder web exited with {process.wait()}")
-        yield f"http://127.0.0.1:{found.group(1)}"
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    command = [*NEEDFINDER, "web", "--host", "127.0.0.1", "--port", "0"]
+    with serving(command, tmp_path, env) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
