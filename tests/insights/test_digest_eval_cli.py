@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from needfinder.cli.digest_eval import evaluate_command
-from needfinder.insights.theme_eval import BLIND_FILE, blind_set
+from needfinder.insights.theme_eval import BLIND_FILE, KNOWN_NEEDS, blind_set, phrases
 
 
 def test_help_explains_every_option() -> None:
@@ -48,17 +48,10 @@ def test_all_reports_every_set_and_says_when_the_blind_set_is_missing() -> None:
         # Each round of the blind set is reported apart, each at least 240 dialogues.
         assert names[2:] == ["blind", "blind2"]
         assert all(figures["dialogues"] >= 240 for figures in data["sets"][2:])
+    # Every set reports a row for each need the generator's phrase inventory knows.
+    assert set(KNOWN_NEEDS) == set(phrases()["needs"])
     for figures in data["sets"]:
-        assert {n["need"] for n in figures["needs"]} == {
-            "delivery",
-            "digital",
-            "contact",
-            "prices",
-            "training",
-            "sustainability",
-            "payment",
-            "integration",
-        }
+        assert {n["need"] for n in figures["needs"]} == set(KNOWN_NEEDS)
 
 
 def test_check_fails_when_a_target_is_missed(tmp_path: Path) -> None:
