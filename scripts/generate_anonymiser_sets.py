@@ -1,12 +1,13 @@
 """Generate the anonymiser's training/development set from templates and Faker data, offline.
 
-Run: ``python scripts/generate_anonymiser_sets.py [--answers 3600] [--seed 7]`` (needs the
+Run: ``python scripts/generate_anonymiser_sets.py [--answers 6000] [--seed 7]`` (needs the
 ``train`` extra: ``pip install -e '.[train]'``). Writes
 ``needfinder/insights/anonymise/data/train_set.jsonl`` in the evaluation format (see
 ``needfinder/insights/anonymise/evaluation.py``): split "train" for the part the tagger learns
 from and "gen-dev" for generated answers it never sees. Also converts the hand-written
-development set ``scripts/dev_hand_source.txt`` (markup ``[[TYPE|value]]``) into
-``data/dev_hand_set.jsonl``.
+development sets ``scripts/dev_hand_source.txt`` (markup ``[[TYPE|value]]``) into
+``data/dev_hand_set.jsonl`` and ``scripts/dev_contact_source.txt`` (contact data and numbers in
+every format, written by a helper from the markup brief) into ``data/dev_contact_set.jsonl``.
 
 Diversity matters more than size: names, firms and addresses come from five Faker locales
 (de_DE, de_AT, de_CH, en_GB, en_US) plus short lists of real towns and ordinary-word surnames;
@@ -1258,7 +1259,9 @@ def generate(count: int, seed: int) -> list[dict[str, object]]:
 _MARKUP = re.compile(r"\[\[([A-Z_]+)\|(.+?)\]\]", re.S)
 
 
-def convert_hand(source: Path) -> list[dict[str, object]]:
+def convert_hand(
+    source: Path, split: str = "dev-hand", prefix: str = "hand"
+) -> list[dict[str, object]]:
     """Parse ``lang<TAB>text`` lines with ``[[TYPE|value]]`` markup into evaluation cases."""
     cases = []
     for number, line in enumerate(source.read_text("utf-8").splitlines(), start=1):
@@ -1284,9 +1287,9 @@ def convert_hand(source: Path) -> list[dict[str, object]]:
             position = match.end()
         text += raw[position:]
         case: dict[str, object] = {
-            "id": f"hand-{number:03d}",
+            "id": f"{prefix}-{number:03d}",
             "language": lang,
-            "split": "dev-hand",
+            "split": split,
             "text": text,
             "spans": spans,
             "origin": "hand",
@@ -1307,13 +1310,16 @@ def write(path: Path, cases: list[dict[str, object]]) -> None:
 def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--answers", type=int, default=3600)
+    parser.add_argument("--answers", type=int, default=6000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     write(DATA / "train_set.jsonl", generate(args.answers, args.seed))
     hand = ROOT / "scripts" / "dev_hand_source.txt"
     if hand.exists():
         write(DATA / "dev_hand_set.jsonl", convert_hand(hand))
+    contact = ROOT / "scripts" / "dev_contact_source.txt"
+    if contact.exists():
+        write(DATA / "dev_contact_set.jsonl", convert_hand(contact, "dev-contact", "contact"))
 
 
 if __name__ == "__main__":

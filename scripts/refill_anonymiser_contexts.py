@@ -53,7 +53,12 @@ OUTPUT = CONTEXTS / "refilled.jsonl.gz"
 # and which are now trained on (see "Anonymisation" in the README).
 RETIRED_BLIND = ("retired_blind_set.jsonl",)
 # The sets that are scored: no training answer may share a memorable value with them.
-HELD_OUT = ("dev_hand_set.jsonl", "blind2_set.jsonl", "blind4_set.jsonl")
+HELD_OUT = (
+    "dev_hand_set.jsonl",
+    "dev_contact_set.jsonl",
+    "blind2_set.jsonl",
+    "blind4_set.jsonl",
+)
 
 # Words kept as they are inside a firm name: legal forms, connectors, kinship words.
 _ORG_KEEP = frozenset(
