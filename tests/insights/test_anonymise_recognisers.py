@@ -383,6 +383,11 @@ def test_tax_and_registration_numbers(text: str, expected: str) -> None:
     assert rule_redact(text, "en") == expected
 
 
+def test_date_of_birth_after_a_shortened_label() -> None:
+    for label in ("Geb.datum", "Geb.-Datum", "Geb. Datum"):
+        assert redact(f"{label} 1979-04-30, Klasse B") == f"{label} [DATE_OF_BIRTH_1], Klasse B"
+
+
 def test_dates_of_birth_with_month_abbreviations() -> None:
     assert (
         rule_redact("cardholder, d.o.b. 11-Nov-1979", "en")
@@ -527,3 +532,96 @@ def test_a_persons_own_domain_is_no_firm() -> None:
 )
 def test_domestic_bank_details(text: str, language: str, expected: str) -> None:
     assert rule_redact(text, language) == expected
+
+
+# ---------------------------------------------------------------- contact data in odd shapes
+def test_iban_with_a_space_after_the_country_or_broken_over_two_lines() -> None:
+    assert redact("IBAN DE 89 3704 0044 0532 0130 00 bitte") == "IBAN [IBAN_1] bitte"
+    assert redact("Konto:\nDE89 3704 0044\n0532 0130 00") == "Konto:\n[IBAN_1]"
+    # The checksum still decides: a number one digit off stays.
+    assert "[IBAN" not in redact("IBAN DE 89 3704 0044 0532 0130 01 bitte")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("booking form on tuiroa-plumbing.co.nz", "en", "booking form on [URL_1]"),
+        ("see marlowgardens.com.au for prices", "en", "see [URL_1] for prices"),
+        ("we're at fennelandfig.ie.", "en", "we're at [URL_1]."),
+        ("Homepage: www punkt tischlerei-wendt punkt de", "de", "Homepage: [URL_1]"),
+        ("site is www dot ravenmoor dot co dot uk", "en", "site is [URL_1]"),
+    ],
+)
+def test_more_country_domains_and_spelled_out_web_addresses(
+    text: str, language: str, expected: str
+) -> None:
+    assert redact(text, language) == expected
+
+
+def test_technology_names_and_big_sites_are_no_web_address() -> None:
+    text = "Der Shop läuft auf ASP.NET, verkauft wird auch über amazon.com.au"
+    assert redact(text) == text
+
+
+def test_mail_address_with_a_stray_space_after_the_at() -> None:
+    assert redact("schreib an r.lindner@ posteo.de bitte") == "schreib an [EMAIL_1] bitte"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("insta: haselnuss_keramik, da sind die Termine", "de", "insta: [HANDLE_1], da sind"),
+        ("TikTok (shop): moss.and.mortar", "en", "TikTok (shop): [HANDLE_1]"),
+    ],
+)
+def test_handles_typed_without_the_at_after_the_platform(
+    text: str, language: str, expected: str
+) -> None:
+    assert redact(text, language).startswith(expected)
+
+
+def test_a_platform_word_before_ordinary_text_stays() -> None:
+    text = "Instagram: we post every day but nobody buys"
+    assert redact(text, "en") == text
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("office is 01 654 3321 till five", "en", "office is [PHONE_1] till five"),
+        ("ring 07 3555 0198 for the depot", "en", "ring [PHONE_1] for the depot"),
+        ("Call 1-800-FIX-ROOF any time", "en", "Call [PHONE_1] any time"),
+        ("free on 0800 KOMPOST", "de", "free on [PHONE_1]"),
+        (
+            "meine nummer: null eins fünf zwei, drei drei acht, neun null eins",
+            "de",
+            "meine nummer: [PHONE_1]",
+        ),
+        ("it's oh seven nine double four, six one two eight three", "en", "it's [PHONE_1]"),
+    ],
+)
+def test_phones_with_short_area_codes_letters_or_words(
+    text: str, language: str, expected: str
+) -> None:
+    assert redact(text, language) == expected
+
+
+def test_a_few_number_words_and_dates_are_no_phone() -> None:
+    for text in (
+        "one two three, go!",
+        "Wir sind zu zweit oder zu dritt, eins zwei drei",
+        "am 01-12-2024",
+    ):
+        assert "[PHONE" not in redact(text, "de"), text
+
+
+def test_id_keyword_a_few_words_before_its_number() -> None:
+    assert redact("Die Kundennummer beim Stromanbieter ist 4417 2290 31, bitte") == (
+        "Die Kundennummer beim Stromanbieter ist [ID_1], bitte"
+    )
+    assert redact("our account number with them is 88213094", "en") == (
+        "our account number with them is [ID_1]"
+    )
+    # A count after the same words stays.
+    text = "Die Kundennummer steht nicht drauf, es sind 3 Pakete"
+    assert redact(text) == text

@@ -12,7 +12,8 @@ from needfinder.insights.anonymise.model import Candidate, EntityType
 from needfinder.insights.anonymise.scan import Scan
 
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,24}(?![\w-])"
+    # A space slips in after the "@" now and then ("k.brandt@ t-online.de").
+    r"(?<![\w.+-])[\w.+-]+@ ?[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,24}(?![\w-])"
     # Spelled-out forms people use against spam bots: "anna (at) web (dot) de".
     r"|(?<![\w.+-])[\w.+-]+\s?[(\[{]at[)\]}]\s?[\w-]+(?:\s?(?:[(\[{]dot[)\]}]|\.)\s?[\w-]+)+",
     re.IGNORECASE,
@@ -36,9 +37,13 @@ _MAIL_CUE = re.compile(
 # Top-level domains we accept for a bare "name.tld" without scheme or "www.": common ones only,
 # so that "z.B." or "Version 2.3" never look like a domain.
 _TLDS = (
-    "de|com|net|org|eu|at|ch|info|biz|io|co\\.uk|uk|shop|online|store|app|dev|me|berlin|hamburg"
-    "|koeln|nrw|bayern|us|nl|fr|it|es|pl|tv|blog|site|website"
+    "de|com|net|org|eu|at|ch|info|biz|io|co\\.uk|org\\.uk|uk|shop|online|store|app|dev|me"
+    "|berlin|hamburg|koeln|nrw|bayern|wien|tirol|swiss|us|nl|fr|it|es|pl|tv|blog|site|website"
+    # The other English-speaking countries our customers write from.
+    "|ie|co\\.nz|org\\.nz|nz|com\\.au|net\\.au|org\\.au|au|ca|scot|wales|cymru|london"
 )
+# Second-level labels under which the registrable name is one further left ("x.co.nz").
+_SECOND_LEVEL = ("co", "org", "com", "net")
 _URL = re.compile(
     r"\bhttps?://[^\s<>\"']+"
     r"|\bwww\.[^\s<>\"']+"
@@ -48,12 +53,24 @@ _URL = re.compile(
     r"|(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6}/[\w~%.-]*[\w~%-](?:/[^\s<>\"']*)?",
     re.IGNORECASE,
 )
+# Spelled out against link filters: "www dot petalandpine dot com", "www punkt x punkt de".
+_SPELLED_URL = re.compile(
+    rf"\bwww{_SPELLED_DOT}[\w-]+(?:{_SPELLED_DOT}[\w-]+)*{_SPELLED_DOT}(?:{_SPELLED_TLDS})\b",
+    re.IGNORECASE,
+)
 _TRAILING_PUNCT = ".,;:!?)]}'\""
 _TELEGRAM_LINK = re.compile(
     r"(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:joinchat/|\+)?[A-Za-z0-9_+-]{3,}", re.IGNORECASE
 )
 # Telegram allows letters, digits and "_"; Instagram-style handles also have inner dots.
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z][A-Za-z0-9_]{2,31}(?:\.[A-Za-z0-9_]+)*(?![\w@])")
+# A handle typed without its "@" after the platform's name: "insta: anna_naeht". Only names
+# with "_", "." or a digit count, so that "Instagram: we post daily" stays text.
+_PLATFORM_HANDLE = re.compile(
+    r"\b(?:insta(?:gram)?|ig|tiktok|twitter|threads|telegram|tg|snap(?:chat)?|fb|facebook)"
+    r"(?:\s*\([^)\n]{1,20}\))?\s*[:=]\s*@?(?P<name>[A-Za-z0-9][A-Za-z0-9_.]{2,29}[A-Za-z0-9_])",
+    re.IGNORECASE,
+)
 # Well-known public sites: naming them identifies nobody ("ich bestelle bei amazon.de").
 PUBLIC_DOMAINS = folded_set(
     """
@@ -74,14 +91,56 @@ _PHONE_FALLBACK = re.compile(
     r"|(?<![\w])\(\d{3}\) ?\d{3}[ .\-]\d{4}(?![\w])|(?<![\w])\d{3}[.\-]\d{3}[.\-]\d{4}(?![\w])"
     # Digit by digit, as some type it on a phone keypad: "0 7 9 1 1  4 0 2  3 3 8".
     r"|(?<![\w+])(?:\+ ?[1-9]|0)(?: {1,2}\d){8,14}(?![\w])"
+    # A one-digit area code, as in Ireland and Australia: "01 872 4419", "03 8555 0143".
+    r"|(?<![\w+])0\d \d{3,4} \d{4}(?![\w])"
 )
+# Vanity numbers spelled with letters: "0800 FLOWERZ", "1-800-GET-TACO".
+_VANITY_PHONE = re.compile(
+    r"(?<![\w+-])(?:\+?1[ -])?(?:0800|0808|1800|800|888|877|866|855|844|833)[ -]"
+    r"(?:[A-Z0-9]{2,4}[ -])?[A-Z][A-Z0-9]{2,7}(?![\w-])"
+)
+# Numbers said in words, as some write them to get past filters:
+# "null eins sieben drei, vier vier fünf …", "oh seven seven double oh, nine …".
+_DIGIT_WORDS = {
+    **dict.fromkeys(("null", "zero", "oh", "o"), 1),
+    **dict.fromkeys(
+        (
+            *("eins", "zwei", "zwo", "drei", "vier", "fünf", "fuenf", "sechs", "sieben", "acht"),
+            *("neun", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+        ),
+        1,
+    ),
+}
+_SPOKEN_DIGIT = (
+    r"(?:double |triple )?(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + ")"
+)
+_SPOKEN_PHONE = re.compile(
+    rf"(?<![\w])(?:plus |\+ ?\d{{1,3}} )?{_SPOKEN_DIGIT}"
+    rf"(?:[ ,-]{{1,2}}{_SPOKEN_DIGIT}){{6,}}(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def _spoken_digits(value: str) -> int:
+    """How many digits a number said in words stands for ("double oh" is two)."""
+    count = 0
+    for word in re.findall(r"[^\W\d_]+", value.lower()):
+        if word == "double":
+            count += 1
+        elif word == "triple":
+            count += 2
+        elif word in _DIGIT_WORDS:
+            count += 1
+    return count
+
+
 # python-phonenumbers resolves national numbers ("0171 …") for one home region; numbers with a
 # country code parse whatever the region, and the fallback pattern above catches other national
 # layouts. One region per language keeps this the cheapest recogniser it can be.
 _PHONE_REGION = {"de": "DE", "en": "GB"}
 # Digit groups inside an IBAN ("DE89 3704 0044 ...") look like "0044 ..." (+44): not phones.
 _IBAN_SHAPE = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?"
+    r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?:\s?[A-Za-z0-9]{4}){2,7}(?:\s?[A-Za-z0-9]{1,4})?"
 )
 
 
@@ -100,7 +159,7 @@ def find_emails(scan: Scan) -> Iterator[Candidate]:
     if "@" not in lowered and "at" not in lowered and "ät" not in lowered:
         return
     for match in _EMAIL.finditer(scan.text):
-        key = re.sub(r"\s*[(\[{]at[)\]}]\s*", "@", match.group(), flags=re.IGNORECASE)
+        key = re.sub(r"\s*(?:[(\[{]at[)\]}]|@)\s*", "@", match.group(), flags=re.IGNORECASE)
         key = re.sub(r"\s*(?:[(\[{]dot[)\]}]|\.)\s*", ".", key, flags=re.IGNORECASE)
         yield Candidate(EntityType.EMAIL, match.start(), match.end(), fold(key))
     for match in _SPELLED_EMAIL.finditer(scan.text):
@@ -122,6 +181,13 @@ def find_handles(scan: Scan) -> Iterator[Candidate]:
         for match in _HANDLE.finditer(text):
             yield Candidate(EntityType.HANDLE, match.start(), match.end(), fold(match.group()[1:]))
     lowered = text.lower()
+    for match in _PLATFORM_HANDLE.finditer(text):
+        name = match.group("name")
+        if (
+            re.search(r"[_.\d]", name)
+            and "@" not in text[match.start("name") - 1 : match.start("name")]
+        ):
+            yield Candidate(EntityType.HANDLE, match.start("name"), match.end("name"), fold(name))
     if "t.me/" in lowered or "telegram.me/" in lowered:
         for match in _TELEGRAM_LINK.finditer(text):
             name = match.group().rsplit("/", 1)[-1].lstrip("+")
@@ -131,9 +197,7 @@ def find_handles(scan: Scan) -> Iterator[Candidate]:
 def find_urls(scan: Scan) -> Iterator[Candidate]:
     """Web addresses, except Telegram links (handles) and bare well-known public sites."""
     text = scan.text
-    if "." not in text:
-        return
-    for match in _URL.finditer(text):
+    for match in _URL.finditer(text) if "." in text else ():
         start = match.start()
         end = _strip_trailing(text, start, match.end())
         value = text[start:end]
@@ -143,10 +207,20 @@ def find_urls(scan: Scan) -> Iterator[Candidate]:
         host = re.sub(r"^https?://", "", lowered).removeprefix("www.")
         host, _, path = host.partition("/")
         labels = host.split(".")
-        registrable = labels[-3] if host.endswith(".co.uk") and len(labels) >= 3 else labels[-2]
+        nested = len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2
+        registrable = labels[-3] if nested else labels[-2]
         if registrable in PUBLIC_DOMAINS and not path.strip("/"):
             continue
+        # "ASP.NET", "VB.NET": technology names; people type their domains in lower case.
+        if value.isupper() and not text.isupper() and "/" not in value:
+            continue
         yield Candidate(EntityType.URL, start, end, (host + "/" + path).rstrip("/"))
+    lowered = text.lower()
+    if "www" in lowered:
+        dot = re.compile(_SPELLED_DOT, re.IGNORECASE)
+        for match in _SPELLED_URL.finditer(text):
+            host = dot.sub(".", match.group()).lower().removeprefix("www.")
+            yield Candidate(EntityType.URL, match.start(), match.end(), host)
 
 
 def _phone_key(raw: str) -> str:
@@ -160,9 +234,14 @@ def _phone_key(raw: str) -> str:
 
 def find_phones(scan: Scan) -> Iterator[Candidate]:
     """Phone numbers: python-phonenumbers (valid numbers) plus phone-shaped fallbacks."""
+    text = scan.text
+    for spoken in _SPOKEN_PHONE.finditer(text):
+        if _spoken_digits(spoken.group()) >= 8:
+            yield Candidate(EntityType.PHONE, spoken.start(), spoken.end(), fold(spoken.group()))
+    for vanity in _VANITY_PHONE.finditer(text):
+        yield Candidate(EntityType.PHONE, vanity.start(), vanity.end(), fold(vanity.group()))
     if scan.digit_count < 6:
         return
-    text = scan.text
     ibans = [(m.start(), m.end()) for m in _IBAN_SHAPE.finditer(text)]
     seen: set[tuple[int, int]] = set()
 

@@ -11,7 +11,8 @@ from needfinder.insights.anonymise.scan import Scan
 
 # Country code, check digits, then groups of letters/digits with optional single spaces. The
 # match may run into the next word; the country's IBAN length tells where the IBAN really ends.
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){10,32}")
+# People also type a space after the country ("DE 89 …") and paste IBANs broken over two lines.
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?:(?: ?\n?|\n ?)[A-Za-z0-9]){10,32}")
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 
 

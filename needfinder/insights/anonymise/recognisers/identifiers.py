@@ -115,6 +115,14 @@ _ID = re.compile(
     rf"|(?P<weak>{_alternation(_WEAK_ID_WORDS)}))\.?{_SEPARATOR}{_VALUE}",
     re.IGNORECASE,
 )
+# A strong keyword, a few words about whose number it is, then "ist"/"is"/":" and a long number:
+# "Kundennummer bei der Telekom ist 5551 8872 04". Six digits at least, so counts never match.
+_GAPPED_ID = re.compile(
+    rf"(?<![\w-])(?:{_alternation(list(_STRONG_ID_WORDS) + list(_STRONG_ID_PHRASES))})"
+    r"(?:\s+[^\W\d_]+){1,4}?\s*(?:[:=]|\s(?:ist|is|lautet|was|war))\s*"
+    r"(?P<value>\d(?:[ -]?\d){5,15})(?![\w-])",
+    re.IGNORECASE,
+)
 # Reference shapes that need no keyword: a letter prefix and a long number ("HRB 45872",
 # "XY-1188", "RG 2025/3391", "cu-558210"), courier numbers ("JJD0001234567") and UK National
 # Insurance numbers ("QQ 12 34 56 C").
@@ -179,6 +187,11 @@ def find_ids(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(
             EntityType.ID, start, start + len(value), re.sub(r"[\s\-/.]", "", value).upper()
         )
+    for match in _GAPPED_ID.finditer(text):
+        value = match.group("value")
+        yield Candidate(
+            EntityType.ID, match.start("value"), match.end("value"), re.sub(r"\D", "", value)
+        )
     for match in _PREFIXED_ID.finditer(text):
         prefix, number = match.group("prefix"), match.group("number")
         # Lower-case prefixes only with a dash ("cu-558210"): "in 2019", "seit 2020" are dates.
@@ -227,7 +240,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _BIRTH = re.compile(
-    r"(?<![\w])(?:geboren|geb\.|geburtsdatum|geburtstag|geburtsjahr|jahrgang|born|birthday|"
+    r"(?<![\w])(?:geboren|geb\.?[\s-]?datum|geb\.|geburtsdatum|geburtstag|geburtsjahr|jahrgang|born|birthday|"
     r"date\s+of\s+birth|birth\s*date|d\.?o\.?b\.?)(?![\w])",
     re.IGNORECASE,
 )
