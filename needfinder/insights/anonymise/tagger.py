@@ -25,7 +25,7 @@ from typing import Any
 from needfinder.insights.anonymise.lexicon import FUNCTION_WORDS, Lexicon, fold, folded_set, lexicon
 from needfinder.insights.anonymise.model import Candidate, EntityType
 from needfinder.insights.anonymise.scan import Scan
-from needfinder.insights.anonymise.wordfreq import buckets, noun_zipf, zipf
+from needfinder.insights.anonymise.wordfreq import buckets, german_form_zipf, noun_zipf, zipf
 
 MODEL_NAME = "tagger.crfsuite"
 # Tag stems of the model and the entity types they stand for.
@@ -397,7 +397,7 @@ TAGGER_OVERRIDE_CONFIDENCE = "\x00confident"
 OVERRIDE_CONFIDENCE = 0.9
 # A likely span (at least this sure) may still lengthen a rule's span of the same type.
 TAGGER_LIKELY_CONFIDENCE = "\x00likely"
-LIKELY_CONFIDENCE = 0.6
+LIKELY_CONFIDENCE = 0.5
 # Edge tokens less sure than this are trimmed off a tagged span ("Herrn Klein" -> "Klein").
 EDGE_CONFIDENCE = 0.6
 TITLE_WORDS = folded_set(
@@ -417,7 +417,7 @@ _CALENDAR = folded_set(
 _NAME_PARTICLES = folded_set("van von de der den da di du le la ten ter zu al el bin ibn")
 _NOT_A_NAME = re.compile(r"[@/]|\w\.[a-z]{2,4}\b|\d")
 # Confidence a one-word name needs when the word also has an everyday reading or is lower-case.
-EVERYDAY_WORD_CONFIDENCE = 0.8
+EVERYDAY_WORD_CONFIDENCE = 0.7
 
 
 # A word at least this frequent (Zipf bucket, German or English) reads as an ordinary word.
@@ -541,10 +541,20 @@ def find_tagged(scan: Scan) -> Iterator[Candidate]:
     yield from tagged_candidates(scan, shipped_tagger())
 
 
+def _after_title(text: str, start: int) -> bool:
+    """Whether a title ("Frau", "Herrn", "Mr") comes right before ``start``."""
+    previous = _PREVIOUS_WORD.search(text, max(0, start - 12), start)
+    return previous is not None and fold(previous.group(1)) in TITLE_WORDS
+
+
 def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
     """Candidates from ``tagger`` for the scan's text (shape checks per type)."""
     text, lex = scan.text, scan.lex
     for entity, start, end, confidence in _split_at_verbs(tagger.scored_spans(text), text):
+        if entity is EntityType.PHONE:
+            # A number ends with its last digit; words after it are the sentence ("… till five").
+            last_digit = max((m.end() for m in _DIGIT.finditer(text, start, end)), default=start)
+            end = last_digit
         value = text[start:end]
         digits = len(_DIGIT.findall(value))
         if entity is EntityType.ID and digits < 3:
@@ -604,6 +614,19 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
                 and confidence < LIKELY_CONFIDENCE
                 and noun_zipf(words[0]) >= 2
                 and not lex.is_name(words[0])
+            ):
+                continue
+            # A long German word that is a frequent noun or its inflected form ("Großhändlern")
+            # is that noun, however sure the model is; names are rarely inflected.
+            if (
+                entity is EntityType.PERSON
+                and len(words) == 1
+                and scan.language == "de"
+                and len(words[0]) >= 8
+                and german_form_zipf(words[0]) >= 3
+                and buckets(words[0])[1] < 3  # "Carpenter" is English and a surname
+                and not lex.is_name(words[0])
+                and not _after_title(text, start)
             ):
                 continue
             # Acronyms ("IBAN", "BIC", "SAP") in a text that is not in capitals are no names.

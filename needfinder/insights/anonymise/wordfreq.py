@@ -74,6 +74,11 @@ def _lookup(folded: str, german: bool = False) -> int:
 
 
 @lru_cache(maxsize=65_536)
+def german_form_zipf(folded: str) -> int:
+    """Bucket of a word or its inflected form in German alone ("Großhändlern" -> "großhändler")."""
+    return _lookup(folded, german=True)
+
+
 def noun_zipf(folded: str) -> int:
     """Bucket of a word read as an ordinary noun: itself, an inflected form, or a compound's head.
 
