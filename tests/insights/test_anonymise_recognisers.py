@@ -37,8 +37,8 @@ def test_valid_iban_is_redacted_with_spaces_or_lower_case() -> None:
     assert redact("iban de89370400440532013000 bitte") == "iban [IBAN_1] bitte"
 
 
-def test_invalid_iban_stays() -> None:
-    text = "Meine alte IBAN DE89 3704 0044 0532 0130 01 gilt nicht mehr."
+def test_invalid_iban_stays_unless_called_an_iban() -> None:
+    text = "Vorgang DE89 3704 0044 0532 0130 01 ist erledigt."
     assert (EntityType.IBAN, "DE89 3704 0044 0532 0130 01") not in found(text)
     assert "DE89 3704 0044 0532 0130 01" in redact(text)
 
@@ -521,6 +521,11 @@ def test_a_persons_own_domain_is_no_firm() -> None:
         ("sort code 204577 43112098", "en", "sort code [IBAN_1] [IBAN_2]"),
         ("BSB 062-000 account 1234 5678", "en", "BSB [IBAN_1] account [IBAN_2]"),
         ("Kontonummer 532013000, BLZ 370 400 44", "de", "Kontonummer [IBAN_1], BLZ [IBAN_2]"),
+        # No "sort code", but a bank word and the dashed shape of one, then the account.
+        ("bank details 40-11-62 / 71234567", "en", "bank details [IBAN_1] / [IBAN_2]"),
+        ("acct 12345678 sort 30 94 57", "en", "acct [IBAN_1] sort [IBAN_2]"),
+        ("we sort 200 parcels a day", "en", "we sort 200 parcels a day"),
+        ("the 12-03-24 delivery, 40 boxes", "en", "the 12-03-24 delivery, 40 boxes"),
         # A supplier's account number without any bank word is a customer number, no bank's.
         (
             "our account number with them is 3 years old",
@@ -538,8 +543,11 @@ def test_domestic_bank_details(text: str, language: str, expected: str) -> None:
 def test_iban_with_a_space_after_the_country_or_broken_over_two_lines() -> None:
     assert redact("IBAN DE 89 3704 0044 0532 0130 00 bitte") == "IBAN [IBAN_1] bitte"
     assert redact("Konto:\nDE89 3704 0044\n0532 0130 00") == "Konto:\n[IBAN_1]"
-    # The checksum still decides: a number one digit off stays.
-    assert "[IBAN" not in redact("IBAN DE 89 3704 0044 0532 0130 01 bitte")
+    assert redact("IBAN DE89-3704-0044-0532-0130-00") == "IBAN [IBAN_1]"
+    # A typo breaks the checksum, but after the word "IBAN" it is still the customer's account.
+    assert redact("IBAN DE 89 3704 0044 0532 0130 01 bitte") == "IBAN [IBAN_1] bitte"
+    # Without that word the checksum decides: a number one digit off stays.
+    assert "[IBAN" not in redact("Vorgang DE89 3704 0044 0532 0130 01 erledigt")
 
 
 @pytest.mark.parametrize(

@@ -196,3 +196,10 @@ def test_no_training_answer_shares_a_value_with_a_scored_set() -> None:
     # A lone listed first name is everywhere and may occur on both sides.
     kerstin = {"text": "bin Kerstin", "spans": [{"type": "PERSON", "start": 4, "end": 11}]}
     assert not refill.shares_held_out_value(kerstin, frozenset({"kerstin"}))
+
+
+def test_sizes_and_short_digit_pairs_are_no_phone_numbers() -> None:
+    anonymiser = Anonymiser()
+    for text in ("we stock sizes 8 10 12 14 16", "sort them by size 10 12 14"):
+        assert anonymiser.anonymise(text, "en").text == text
+    assert anonymiser.anonymise("ring me on 07 12 34 56 78", "en").text == "ring me on [PHONE_1]"

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -391,6 +392,7 @@ def shipped_tagger() -> Tagger:
 
 
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 # A tagged span this confident may replace shorter rule spans inside it; the candidate carries
 # this marker as its key until the Anonymiser has decided (see anonymiser._fill_gaps).
 TAGGER_OVERRIDE_CONFIDENCE = "\x00confident"
@@ -541,6 +543,16 @@ def find_tagged(scan: Scan) -> Iterator[Candidate]:
     yield from tagged_candidates(scan, shipped_tagger())
 
 
+def _rising_sizes(groups: Sequence[str]) -> bool:
+    """Short rising numbers not starting with 0 ("8 10 12 14 16") are sizes, not a phone."""
+    return (
+        len(groups) > 2
+        and not groups[0].startswith("0")
+        and all(len(g) <= 2 for g in groups)
+        and all(int(a) < int(b) for a, b in pairwise(groups))
+    )
+
+
 def _after_title(text: str, start: int) -> bool:
     """Whether a title ("Frau", "Herrn", "Mr") comes right before ``start``."""
     previous = _PREVIOUS_WORD.search(text, max(0, start - 12), start)
@@ -559,7 +571,12 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
         digits = len(_DIGIT.findall(value))
         if entity is EntityType.ID and digits < 3:
             continue
-        if entity is EntityType.PHONE and digits < 6:
+        if entity is EntityType.PHONE and (
+            digits < 6
+            # "size 10 12 14", "mon 10 12 14": a few pairs of digits are sizes or times.
+            or (digits < 8 and max(len(g) for g in _DIGITS.findall(value)) <= 2)
+            or _rising_sizes(_DIGITS.findall(value))
+        ):
             continue
         if entity is EntityType.ADDRESS and (not digits or not _address_shaped(value, lex)):
             continue

@@ -11,8 +11,11 @@ from needfinder.insights.anonymise.scan import Scan
 
 # Country code, check digits, then groups of letters/digits with optional single spaces. The
 # match may run into the next word; the country's IBAN length tells where the IBAN really ends.
-# People also type a space after the country ("DE 89 …") and paste IBANs broken over two lines.
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}(?:(?: ?\n?|\n ?)[A-Za-z0-9]){10,32}")
+# People also type a space after the country ("DE 89 …"), group with dashes ("DE89-3704-…")
+# and paste IBANs broken over two lines.
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ -]?\d{2}(?:(?:[ -]?\n?|\n ?)[A-Za-z0-9]){10,32}")
+# "IBAN: DE89 …" with a typo: the checksum fails, but the customer said what it is.
+_IBAN_WORD_BEFORE = re.compile(r"(?i)\biban\b\W{0,12}$")
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 
 
@@ -43,8 +46,9 @@ def find_ibans(scan: Scan) -> Iterator[Candidate]:
         if end < len(text) and text[end].isalnum():
             # The characters run on without a break: this is part of a longer token.
             continue
-        compact = re.sub(r"\s", "", text[match.start() : end]).upper()
-        if iban_is_valid(compact):
+        compact = re.sub(r"[\s-]", "", text[match.start() : end]).upper()
+        said_iban = _IBAN_WORD_BEFORE.search(text, max(0, match.start() - 20), match.start())
+        if iban_is_valid(compact) or said_iban:
             yield Candidate(EntityType.IBAN, match.start(), end, compact)
 
 
@@ -62,7 +66,8 @@ def find_cards(scan: Scan) -> Iterator[Candidate]:
 # ("062-000"), a US routing number, a German BLZ, and the account number that goes with them.
 # Without a checksum to go by, a bank word must stand shortly before the number.
 _SORT_CODE = re.compile(
-    r"(?i)(?<![\w-])(?:sort\s*code|sortcode|s/c|bsb|blz|bankleitzahl|routing(?:\s+(?:no|number|#))?|"
+    r"(?i)(?<![\w-])(?:sort(?:\s*code)?|sortcode|s/c|bsb|blz|bankleitzahl|"
+    r"routing(?:\s+(?:no|number|#))?|"
     r"aba)\W{0,3}(?:(?:no|nr|number|is|ist)\W{1,3})?"
     r"(?P<number>\d{9}|\d{3} ?\d{3} ?\d{2}|\d{3}[- ]?\d{3}|\d{2}[- ]?\d{2}[- ]?\d{2})(?![\d-])"
 )
@@ -71,9 +76,11 @@ _ACCOUNT = re.compile(
     r"(?:(?:no|nr|number|num|#|is|ist)\W{1,3})?(?P<number>\d(?:[ -]?\d){5,11})(?![\d-])"
 )
 _BANK_CUE = re.compile(
-    r"(?i)sort\s*code|sortcode|\bbsb\b|\bblz\b|bankleitzahl|routing|\bbank|überweis|"
+    r"(?i)\bsort\b|sortcode|\bbsb\b|\bblz\b|bankleitzahl|routing|\bbank|überweis|"
     r"transfer|pay\s+(?:in)?to|bacs|\bsepa\b|\bbic\b|swift"
 )
+# "bank details 40-11-62 / 71234567": a dashed sort code and an account, a bank word nearby.
+_DASHED_SORT_CODE = re.compile(r"(?<![\w-])\d{2}-\d{2}-\d{2}(?![\w-])")
 # "20-45-77 43112098": an account number right after a sort code.
 _AFTER_SORT_CODE = re.compile(r"[ ,/]{1,3}(?P<number>\d{6,10})(?![\d-])")
 
@@ -83,9 +90,13 @@ def find_bank_accounts(scan: Scan) -> Iterator[Candidate]:
     if scan.digit_count < 6:
         return
     text = scan.text
-    for match in _SORT_CODE.finditer(text):
-        start, end = match.start("number"), match.end("number")
-        yield Candidate(EntityType.IBAN, start, end, re.sub(r"\D", "", match.group("number")))
+    sort_codes = [(m.start("number"), m.end("number")) for m in _SORT_CODE.finditer(text)]
+    for match in _DASHED_SORT_CODE.finditer(text):
+        window = text[max(0, match.start() - 40) : match.end() + 40]
+        if _AFTER_SORT_CODE.match(text, match.end()) and _BANK_CUE.search(window):
+            sort_codes.append((match.start(), match.end()))
+    for start, end in sort_codes:
+        yield Candidate(EntityType.IBAN, start, end, re.sub(r"\D", "", text[start:end]))
         account = _AFTER_SORT_CODE.match(text, end)
         if account is not None:
             number = account.group("number")
