@@ -58,6 +58,7 @@ HELD_OUT = (
     "dev_contact_set.jsonl",
     "blind2_set.jsonl",
     "blind4_set.jsonl",
+    "blind6_set.jsonl",
 )
 
 # Words kept as they are inside a firm name: legal forms, connectors, kinship words.

@@ -92,6 +92,7 @@ def test_training_never_sees_the_held_out_sets() -> None:
         "dev_hand_set.jsonl",
         "dev_contact_set.jsonl",
         "blind4_set.jsonl",
+        "blind6_set.jsonl",
     }
     for name in held_out_files:
         if not data_path(name).is_file():
