@@ -633,3 +633,18 @@ def test_id_keyword_a_few_words_before_its_number() -> None:
     # A count after the same words stays.
     text = "Die Kundennummer steht nicht drauf, es sind 3 Pakete"
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A frequent word that is only a rare first name goes on with the sentence.
+        ("me and my brother run a garage", "me and my brother run a garage"),
+        ("my wife hope to retire soon", "my wife hope to retire soon"),
+        # A lower-case first name after a relation is still one.
+        ("my brother tom helps out", "my brother [PERSON_1] helps out"),
+        ("my sister sam does the books", "my sister [PERSON_1] does the books"),
+    ],
+)
+def test_lower_case_name_after_a_relation(text: str, expected: str) -> None:
+    assert rule_redact(text, "en") == expected

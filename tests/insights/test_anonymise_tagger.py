@@ -14,9 +14,11 @@ import pytest
 
 from needfinder.insights.anonymise import Anonymiser, EntityType
 from needfinder.insights.anonymise.evaluation import data_path, load_eval_set
+from needfinder.insights.anonymise.lexicon import lexicon
 from needfinder.insights.anonymise.tagger import (
     LABELS,
     Tagger,
+    _frequent_words_only,
     bio_labels,
     shipped_model_path,
     shipped_tagger,
@@ -204,3 +206,10 @@ def test_sizes_and_short_digit_pairs_are_no_phone_numbers() -> None:
     for text in ("we stock sizes 8 10 12 14 16", "sort them by size 10 12 14"):
         assert anonymiser.anonymise(text, "en").text == text
     assert anonymiser.anonymise("ring me on 07 12 34 56 78", "en").text == "ring me on [PHONE_1]"
+
+
+def test_a_possessive_without_apostrophe_is_no_plural_noun() -> None:
+    text = "i do the books for sallys salon"
+    # "sallys" would pass as the plural of a frequent word; it is Sally's.
+    assert not _frequent_words_only(["sallys"], lexicon(), text, 19, 0.8)
+    assert _frequent_words_only(["books"], lexicon(), text, 10, 0.8)

@@ -443,6 +443,9 @@ def _frequent_words_only(
         # An inflected form or compound of frequent words ("Hausärzten", "Zoobedarf") counts.
         if noun_zipf(word) < COMMON_WORD_ZIPF or word in lex.first_names:
             return False
+        # A possessive without its apostrophe ("sallys salon") is the name's, not a plural.
+        if word.endswith("s") and word[:-1] in lex.first_names:
+            return False
         if word in lex.surnames and confidence >= EVERYDAY_WORD_CONFIDENCE:
             return False
     previous = _PREVIOUS_WORD.search(text, max(0, start - 30), start)

@@ -10,6 +10,7 @@ from needfinder.insights.anonymise.lexicon import FUNCTION_WORDS, Lexicon, fold,
 from needfinder.insights.anonymise.model import Candidate, EntityType
 from needfinder.insights.anonymise.scan import Scan
 from needfinder.insights.anonymise.tokens import Token, possessive_base
+from needfinder.insights.anonymise.wordfreq import buckets
 
 _TITLES = folded_set(
     "herr herrn frau mr mrs ms miss mister mx fräulein frl madame monsieur signora signor"
@@ -271,7 +272,13 @@ def _capitalised_name_word(token: Token, lex: Lexicon, *, allow_ambiguous: bool)
 
 def _lower_name_word(token: Token, lex: Lexicon) -> bool:
     """A lower-case word that is a name ("frau wolf", "mein kollege jan")."""
-    return token.is_lower and lex.is_name(token.folded) and not lex.is_everyday_word(token.folded)
+    folded = token.folded
+    if not token.is_lower or not lex.is_name(folded) or lex.is_everyday_word(folded):
+        return False
+    # A very frequent word that is only a rare first name is the sentence going on ("my
+    # brother run …", "my wife hope …"), not the brother's name.
+    rare_first_name = folded not in lex.surnames and lex.first_names.get(folded, 0) < 5
+    return not (rare_first_name and max(buckets(folded)) >= 5)
 
 
 class _People:
@@ -331,9 +338,15 @@ class _People:
             if first_is_first_name and not _is_nounish(folded) and not lex.is_everyday_word(folded):
                 return nxt
             return index
-        # Lower case: only after a lower-case first name ("anna lehmann").
+        # Lower case: only after a lower-case first name ("anna lehmann"), and no frequent word
+        # that is no listed surname ("tom helps").
         if first.is_lower and (
-            folded in lex.surnames or (len(folded) >= 3 and not folded.endswith(_VERB_SUFFIXES))
+            folded in lex.surnames
+            or (
+                len(folded) >= 3
+                and not folded.endswith(_VERB_SUFFIXES)
+                and max(buckets(folded)) < 4
+            )
         ):
             return nxt
         return index
