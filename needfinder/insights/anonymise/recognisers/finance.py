@@ -1,4 +1,4 @@
-"""IBANs (mod-97) and payment card numbers (Luhn); values failing the checksum are left alone."""
+"""IBANs (mod-97), card numbers (Luhn), bank details; a bad checksum stays unless called IBAN."""
 
 from __future__ import annotations
 
