@@ -19,6 +19,7 @@ from needfinder.insights.anonymise.tagger import (
     LABELS,
     Tagger,
     _frequent_words_only,
+    _with_possessive_noun,
     bio_labels,
     shipped_model_path,
     shipped_tagger,
@@ -213,3 +214,12 @@ def test_a_possessive_without_apostrophe_is_no_plural_noun() -> None:
     # "sallys" would pass as the plural of a frequent word; it is Sally's.
     assert not _frequent_words_only(["sallys"], lexicon(), text, 19, 0.8)
     assert _frequent_words_only(["books"], lexicon(), text, 10, 0.8)
+
+
+def test_a_tagged_firm_keeps_the_noun_after_its_possessive() -> None:
+    anonymiser = Anonymiser()
+    text = "i do the books for sally's salon"
+    assert anonymiser.anonymise(text, "en").text == "i do the books for [ORG_1]"
+    # What someone has is no part of a firm's name.
+    assert _with_possessive_noun("Efua's email is best", 4, lexicon()) == 4
+    assert _with_possessive_noun("Donnelly's is closing", 8, lexicon()) == 8

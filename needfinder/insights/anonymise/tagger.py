@@ -546,6 +546,25 @@ def find_tagged(scan: Scan) -> Iterator[Candidate]:
     yield from tagged_candidates(scan, shipped_tagger())
 
 
+_POSSESSIVE_NOUN = re.compile(r"['’]s\s([^\W\d_]+)")
+# What a person or firm has rather than what a firm is called ("Efua's email", "Kim's van").
+_OWNED = folded_set(
+    "email e-mail mail phone number mobile website site page account address van car wife "
+    "husband son daughter mum dad partner team staff"
+)
+
+
+def _with_possessive_noun(text: str, end: int, lex: Lexicon) -> int:
+    """A firm tagged up to its "'s" ends after the noun that follows ("sally['s salon]")."""
+    match = _POSSESSIVE_NOUN.match(text, end)
+    if match is None:
+        return end
+    word = fold(match.group(1))
+    if word in FUNCTION_WORDS or lex.is_stopword(word) or word in _CALENDAR or word in _OWNED:
+        return end
+    return match.end()
+
+
 def _rising_sizes(groups: Sequence[str]) -> bool:
     """Short rising numbers not starting with 0 ("8 10 12 14 16") are sizes, not a phone."""
     return (
@@ -570,6 +589,8 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
             # A number ends with its last digit; words after it are the sentence ("… till five").
             last_digit = max((m.end() for m in _DIGIT.finditer(text, start, end)), default=start)
             end = last_digit
+        if entity is EntityType.ORG:
+            end = _with_possessive_noun(text, end, lex)
         value = text[start:end]
         digits = len(_DIGIT.findall(value))
         if entity is EntityType.ID and digits < 3:
