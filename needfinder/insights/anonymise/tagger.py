@@ -547,10 +547,10 @@ def find_tagged(scan: Scan) -> Iterator[Candidate]:
 
 
 _POSSESSIVE_NOUN = re.compile(r"['’]s\s([^\W\d_]+)")
-# What a person or firm has rather than what a firm is called ("Efua's email", "Kim's van").
+# What a person or firm has rather than what a firm is called ("Efua's email", "Kim's van");
+# people ("Kim's wife", "Kim's driver") are the relation words of the name rules.
 _OWNED = folded_set(
-    "email e-mail mail phone number mobile website site page account address van car wife "
-    "husband son daughter mum dad partner team staff"
+    "email e-mail mail phone number mobile website site page account address van car team staff"
 )
 
 
@@ -560,19 +560,27 @@ def _with_possessive_noun(text: str, end: int, lex: Lexicon) -> int:
     if match is None:
         return end
     word = fold(match.group(1))
-    if word in FUNCTION_WORDS or lex.is_stopword(word) or word in _CALENDAR or word in _OWNED:
+    if (
+        word in FUNCTION_WORDS
+        or lex.is_stopword(word)
+        or word in _CALENDAR
+        or word in _OWNED
+        or word in _roles()
+    ):
         return end
     return match.end()
 
 
-def _rising_sizes(groups: Sequence[str]) -> bool:
-    """Short rising numbers not starting with 0 ("8 10 12 14 16") are sizes, not a phone."""
-    return (
-        len(groups) > 2
-        and not groups[0].startswith("0")
-        and all(len(g) <= 2 for g in groups)
-        and all(int(a) < int(b) for a, b in pairwise(groups))
-    )
+def _too_few_digits_for_a_phone(value: str) -> bool:
+    """Too short for a phone, a few digit pairs ("mon 10 12 14") or rising sizes ("8 10 12 14")."""
+    groups = _DIGITS.findall(value)
+    digits = sum(len(g) for g in groups)
+    if digits < 6:
+        return True
+    if max(len(g) for g in groups) > 2:
+        return False
+    rising = not groups[0].startswith("0") and all(int(a) < int(b) for a, b in pairwise(groups))
+    return digits < 8 or (len(groups) > 2 and rising)
 
 
 def _after_title(text: str, start: int) -> bool:
@@ -595,12 +603,7 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
         digits = len(_DIGIT.findall(value))
         if entity is EntityType.ID and digits < 3:
             continue
-        if entity is EntityType.PHONE and (
-            digits < 6
-            # "size 10 12 14", "mon 10 12 14": a few pairs of digits are sizes or times.
-            or (digits < 8 and max(len(g) for g in _DIGITS.findall(value)) <= 2)
-            or _rising_sizes(_DIGITS.findall(value))
-        ):
+        if entity is EntityType.PHONE and _too_few_digits_for_a_phone(value):
             continue
         if entity is EntityType.ADDRESS and (not digits or not _address_shaped(value, lex)):
             continue
