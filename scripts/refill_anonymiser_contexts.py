@@ -59,6 +59,7 @@ HELD_OUT = (
     "blind2_set.jsonl",
     "blind4_set.jsonl",
     "blind6_set.jsonl",
+    "blind8_set.jsonl",
 )
 
 # Words kept as they are inside a firm name: legal forms, connectors, kinship words.
@@ -364,16 +365,22 @@ def held_out_values() -> frozenset[str]:
     return frozenset(values)
 
 
-def shares_held_out_value(case: dict[str, object], held_out: frozenset[str]) -> bool:
+def shares_held_out_value(
+    case: dict[str, object], held_out: frozenset[str], *, lone_surnames: bool = True
+) -> bool:
     """Does a training answer carry a value that a scored set also has?
 
     Writers working in parallel came up with the same invented firms ("Ironbark Fencing"); a
-    model trained on one would find them in the other for the wrong reason.
+    model trained on one would find them in the other for the wrong reason. Without
+    ``lone_surnames`` a one-word PERSON value does not count.
     """
     text = str(case["text"])
     for span in case["spans"]:  # type: ignore[attr-defined]
+        kind = str(span["type"])
         value = text[int(span["start"]) : int(span["end"])]
-        if _memorable(str(span["type"]), value) and fold(value) in held_out:
+        if not lone_surnames and kind == "PERSON" and len(value.split()) == 1:
+            continue
+        if _memorable(kind, value) and fold(value) in held_out:
             return True
     return False
 
@@ -383,12 +390,18 @@ def build(variants: int = 4, seed: int = 11) -> tuple[bytes, int, int]:
     refiller = Refiller(seed)
     rows = []
     cases = sources()
+    held_out = held_out_values()
     for number, case in enumerate(cases):
         base = {"language": case["language"], "text": case["text"], "spans": case["spans"]}
         copies = [base]
         # Answers without personal data once more with noise; the others with new values.
         for _ in range(variants if case["spans"] else 1):
-            copies.append(refill(case, refiller))
+            copy = refill(case, refiller)
+            # An invented firm or full name can be a scored one (a fantasy word and a trade a
+            # writer also thought of): such a copy would teach the model a scored value, so it
+            # is left out. A lone surname drawn from Faker's lists ("Weber") is everybody's.
+            if not shares_held_out_value(copy, held_out, lone_surnames=False):
+                copies.append(copy)
         for variant, copy in enumerate(copies):
             row = {
                 "id": f"ctx-{number:05d}-{variant}",

@@ -96,6 +96,7 @@ def test_training_never_sees_the_held_out_sets() -> None:
         "dev_contact_set.jsonl",
         "blind4_set.jsonl",
         "blind6_set.jsonl",
+        "blind8_set.jsonl",
     }
     for name in held_out_files:
         if not data_path(name).is_file():
@@ -149,6 +150,22 @@ def test_refilled_training_answers_match_their_sources() -> None:
     data, rows, sources = refill.build()
     assert data == refill.OUTPUT.read_bytes(), "rerun scripts/refill_anonymiser_contexts.py"
     assert rows > 4 * sources * 0.6
+
+
+def test_refilled_copies_never_invent_a_scored_firm_or_full_name() -> None:
+    # Fresh values come from word lists a scored set's writer may also have thought of.
+    refill = _script("refill_anonymiser_contexts")
+    held_out = refill.held_out_values()
+    assert held_out  # the development sets are always installed
+    cases = _script("train_anonymiser").training_cases()
+    copies = [c for c in cases if c.split == "train-ctx"]
+    assert copies
+    for case in copies:
+        spans = [{"type": s.type.value, "start": s.start, "end": s.end} for s in case.spans]
+        row = {"text": case.text, "spans": spans}
+        assert not refill.shares_held_out_value(row, held_out, lone_surnames=False), case.id
+    firm = {"text": "Wir sind Moorfeld Studios", "spans": [{"type": "ORG", "start": 9, "end": 25}]}
+    assert refill.shares_held_out_value(firm, frozenset({"moorfeld studios"}), lone_surnames=False)
 
 
 def test_refilled_copies_keep_type_shape_and_case() -> None:

@@ -255,10 +255,10 @@ def default_set_path() -> Path:
 # probe the failure classes and tuned on; "dev-contact" probes contact data and numbers in
 # every format (written from the markup brief, tuned on); "blind2" was written by someone who
 # never saw this code, scored blind once at the end of round 2 and has been a development set
-# since (its failures were read). "blind4" (round 4) and "blind6" (round 6) are blind sets:
-# written apart from the code, scored only at the end of a piece of work, never tuned on. The
-# first blind set is trained on now (scripts/anonymiser_contexts/), so it is no longer a
-# measure of anything; see the README.
+# since (its failures were read). "blind4" (round 4), "blind6" (round 6) and "blind8" (round 7)
+# are blind sets: written apart from the code, scored only at the end of a piece of work, never
+# tuned on. The first blind set is trained on now (scripts/anonymiser_contexts/), so it is no
+# longer a measure of anything; see the README.
 NAMED_SETS: dict[str, tuple[str, ...]] = {
     "train/dev": ("train_set.jsonl", "eval_set.jsonl"),
     "dev-hand": ("dev_hand_set.jsonl",),
@@ -266,6 +266,7 @@ NAMED_SETS: dict[str, tuple[str, ...]] = {
     "blind2": ("blind2_set.jsonl",),
     "blind4": ("blind4_set.jsonl",),
     "blind6": ("blind6_set.jsonl",),
+    "blind8": ("blind8_set.jsonl",),
 }
 
 
