@@ -43,6 +43,29 @@ def test_invalid_iban_stays_unless_called_an_iban() -> None:
     assert "DE89 3704 0044 0532 0130 01" in redact(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A digit short, a wrong check digit, a digit too many: a bank word says what it is.
+        ("meine iban lautet DE89 3704 0044 0532 0130 0 danke", "meine iban lautet [IBAN_1] danke"),
+        ("Kontoverbindung: DE12 5001 0517 5407 3249 31 bitte", "Kontoverbindung: [IBAN_1] bitte"),
+        ("pay into GB33 BUKB 2020 1555 5555 5551 thanks", "pay into [IBAN_1] thanks"),
+        ("bank: de893704004405320130001", "bank: [IBAN_1]"),
+    ],
+)
+def test_mistyped_iban_next_to_a_bank_word_is_redacted(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_mistyped_iban_needs_a_bank_word_and_a_country_code() -> None:
+    for text in (
+        "Bestellung DE12 5001 0517 5407 3249 31 ist raus",  # any reference number
+        "bank sagt no 40 1162 8812 0456 7",  # "no" is a word here, not Norway
+        "Konto DE89 3704 0044 0532 01",  # far too short for a German IBAN
+    ):
+        assert not any(kind is EntityType.IBAN for kind, _ in found(text)), text
+
+
 def test_card_numbers_need_luhn() -> None:
     assert redact("Karte 4111 1111 1111 1111 abgelehnt") == "Karte [CARD_1] abgelehnt"
     assert redact("Karte 4111-1111-1111-1111") == "Karte [CARD_1]"

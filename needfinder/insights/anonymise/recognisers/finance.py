@@ -1,4 +1,4 @@
-"""IBANs (mod-97), card numbers (Luhn), bank details; a bad checksum stays unless called IBAN."""
+"""IBANs (mod-97), card numbers (Luhn), bank details; a bad checksum needs a bank word near."""
 
 from __future__ import annotations
 
@@ -16,6 +16,14 @@ from needfinder.insights.anonymise.scan import Scan
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ -]?\d{2}(?:(?:[ -]?\n?|\n ?)[A-Za-z0-9]){10,32}")
 # "IBAN: DE89 …" with a typo: the checksum fails, but the customer said what it is.
 _IBAN_WORD_BEFORE = re.compile(r"(?i)\biban\b\W{0,12}$")
+# Words near a mistyped IBAN (a digit too many or too few, a wrong check digit) that say it is
+# one all the same: "meine iban lautet …", "Kontoverbindung: …", "pay into …".
+_IBAN_CUE = re.compile(
+    r"(?i)iban|\bkonto|kontoverbindung|bankverbindung|\baccount|\bbank\b|überweis|\bbic\b|"
+    r"\bswift\b|\bsepa\b|lastschrift|pay\s+(?:in)?to|transfer"
+)
+# How far a typed IBAN may be off its country's length and still count when a cue is near.
+_LENGTH_SLACK = 3
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 
 
@@ -41,15 +49,38 @@ def find_ibans(scan: Scan) -> Iterator[Candidate]:
         if wanted is None:
             continue
         end = _cut_to_length(text, match.start(), match.end(), wanted)
-        if end is None:
-            continue
-        if end < len(text) and text[end].isalnum():
-            # The characters run on without a break: this is part of a longer token.
-            continue
-        compact = re.sub(r"[\s-]", "", text[match.start() : end]).upper()
-        said_iban = _IBAN_WORD_BEFORE.search(text, max(0, match.start() - 20), match.start())
-        if iban_is_valid(compact) or said_iban:
-            yield Candidate(EntityType.IBAN, match.start(), end, compact)
+        if end is not None and not (end < len(text) and text[end].isalnum()):
+            compact = re.sub(r"[\s-]", "", text[match.start() : end]).upper()
+            said_iban = _IBAN_WORD_BEFORE.search(text, max(0, match.start() - 20), match.start())
+            if iban_is_valid(compact) or said_iban:
+                yield Candidate(EntityType.IBAN, match.start(), end, compact)
+                continue
+        mistyped = _mistyped_iban(text, match.start(), match.end(), wanted)
+        if mistyped is not None:
+            yield mistyped
+
+
+def _mistyped_iban(text: str, start: int, end: int, wanted: int) -> Candidate | None:
+    """An IBAN typed a few characters long or short or with a wrong check digit, next to a word
+    that says it is one; without such a word ("Vorgang DE89 …") it may be any reference."""
+    if not text[start : start + 2].isupper() and not text[start + 2].isdigit():
+        return None  # "no 40-11-62 …": a word before a number, not Norway's country code
+    # The match may run on into the next words ("… 0130 00 bitte"): groups without a digit go.
+    groups = list(re.finditer(r"[A-Za-z0-9]+", text[start:end]))
+    while groups and not any(ch.isdigit() for ch in groups[-1].group()):
+        groups.pop()
+    if not groups:
+        return None
+    end = start + groups[-1].end()
+    if end < len(text) and text[end].isalnum():
+        return None
+    compact = re.sub(r"[\s-]", "", text[start:end]).upper()
+    if abs(len(compact) - wanted) > _LENGTH_SLACK or sum(ch.isdigit() for ch in compact) < 12:
+        return None
+    window = text[max(0, start - 40) : start] + " " + text[end : end + 25]
+    if not _IBAN_CUE.search(window):
+        return None
+    return Candidate(EntityType.IBAN, start, end, compact)
 
 
 def find_cards(scan: Scan) -> Iterator[Candidate]:
