@@ -293,8 +293,11 @@ def refill(case: dict[str, object], refiller: Refiller) -> dict[str, object]:
     return {"language": lang, "text": out, "spans": new_spans}
 
 
-def sources() -> list[dict[str, object]]:
-    """The hand-written answers to refill: the context files and the retired blind sets."""
+def sources(held_out: frozenset[str] | None = None) -> list[dict[str, object]]:
+    """The hand-written answers to refill: the context files and the retired blind sets.
+
+    ``held_out`` is :func:`held_out_values`, passed in by a caller that already has it.
+    """
     cases: list[dict[str, object]] = []
     for path in sorted(CONTEXTS.glob("*.txt")):
         for case in convert_hand(path):
@@ -307,7 +310,8 @@ def sources() -> list[dict[str, object]]:
                     case = json.loads(line)
                     case["origin"] = f"retired:{name}"
                     cases.append(case)
-    held_out = held_out_values()
+    if held_out is None:
+        held_out = held_out_values()
     texts = held_out_word_sets()
     return [
         case
@@ -389,8 +393,8 @@ def build(variants: int = 4, seed: int = 11) -> tuple[bytes, int, int]:
     """The refilled training file's bytes, its number of rows and of source answers."""
     refiller = Refiller(seed)
     rows = []
-    cases = sources()
     held_out = held_out_values()
+    cases = sources(held_out)
     for number, case in enumerate(cases):
         base = {"language": case["language"], "text": case["text"], "spans": case["spans"]}
         copies = [base]

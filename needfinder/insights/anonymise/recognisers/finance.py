@@ -14,14 +14,14 @@ from needfinder.insights.anonymise.scan import Scan
 # People also type a space after the country ("DE 89 …"), group with dashes ("DE89-3704-…")
 # and paste IBANs broken over two lines.
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ -]?\d{2}(?:(?:[ -]?\n?|\n ?)[A-Za-z0-9]){10,32}")
-# "IBAN: DE89 …" with a typo: the checksum fails, but the customer said what it is.
-_IBAN_WORD_BEFORE = re.compile(r"(?i)\biban\b\W{0,12}$")
-# Words near a mistyped IBAN (a digit too many or too few, a wrong check digit) that say it is
-# one all the same: "meine iban lautet …", "Kontoverbindung: …", "pay into …".
+# Words near an IBAN with a typo (a wrong check digit, a character too many or too few) that
+# say it is one all the same: "IBAN: …", "meine iban lautet …", "Kontoverbindung: …", "pay into".
 _IBAN_CUE = re.compile(
     r"(?i)iban|\bkonto|kontoverbindung|bankverbindung|\baccount|\bbank\b|überweis|\bbic\b|"
     r"\bswift\b|\bsepa\b|lastschrift|pay\s+(?:in)?to|transfer"
 )
+# Right before the number the word "IBAN" also vouches for a lower-case, spaced country code.
+_IBAN_WORD_BEFORE = re.compile(r"(?i)\biban\b\W{0,12}$")
 # How far a typed IBAN may be off its country's length and still count when a cue is near.
 _LENGTH_SLACK = 3
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
@@ -39,31 +39,43 @@ def _cut_to_length(text: str, start: int, end: int, wanted: int) -> int | None:
 
 
 def find_ibans(scan: Scan) -> Iterator[Candidate]:
-    """IBANs with a valid length for their country and a valid mod-97 checksum."""
+    """IBANs of their country's length with a valid mod-97 checksum, or with a typo near a cue."""
     if scan.digit_count < 12:
         return
     text = scan.text
     for match in _IBAN.finditer(text):
-        country = match.group()[:2].upper()
-        wanted = IBAN_LENGTHS.get(country)
+        wanted = IBAN_LENGTHS.get(match.group()[:2].upper())
         if wanted is None:
             continue
-        end = _cut_to_length(text, match.start(), match.end(), wanted)
-        if end is not None and not (end < len(text) and text[end].isalnum()):
-            compact = re.sub(r"[\s-]", "", text[match.start() : end]).upper()
-            said_iban = _IBAN_WORD_BEFORE.search(text, max(0, match.start() - 20), match.start())
-            if iban_is_valid(compact) or said_iban:
-                yield Candidate(EntityType.IBAN, match.start(), end, compact)
-                continue
-        mistyped = _mistyped_iban(text, match.start(), match.end(), wanted)
+        start = match.start()
+        end = _cut_to_length(text, start, match.end(), wanted)
+        if (
+            end is not None
+            and not _runs_on(text, end)
+            and iban_is_valid(_compact(text, start, end))
+        ):
+            yield Candidate(EntityType.IBAN, start, end, _compact(text, start, end))
+            continue
+        mistyped = _mistyped_iban(text, start, match.end(), wanted)
         if mistyped is not None:
             yield mistyped
+
+
+def _compact(text: str, start: int, end: int) -> str:
+    """The IBAN between the offsets without its spaces and dashes, upper-cased."""
+    return re.sub(r"[\s-]", "", text[start:end]).upper()
+
+
+def _runs_on(text: str, end: int) -> bool:
+    """Do the characters run on without a break (part of a longer token)?"""
+    return end < len(text) and text[end].isalnum()
 
 
 def _mistyped_iban(text: str, start: int, end: int, wanted: int) -> Candidate | None:
     """An IBAN typed a few characters long or short or with a wrong check digit, next to a word
     that says it is one; without such a word ("Vorgang DE89 …") it may be any reference."""
-    if not text[start : start + 2].isupper() and not text[start + 2].isdigit():
+    said_iban = _IBAN_WORD_BEFORE.search(text, max(0, start - 20), start)
+    if not (said_iban or text[start : start + 2].isupper() or text[start + 2].isdigit()):
         return None  # "no 40-11-62 …": a word before a number, not Norway's country code
     # The match may run on into the next words ("… 0130 00 bitte"): groups without a digit go.
     groups = list(re.finditer(r"[A-Za-z0-9]+", text[start:end]))
@@ -72,10 +84,10 @@ def _mistyped_iban(text: str, start: int, end: int, wanted: int) -> Candidate | 
     if not groups:
         return None
     end = start + groups[-1].end()
-    if end < len(text) and text[end].isalnum():
+    compact = _compact(text, start, end)
+    if _runs_on(text, end) or abs(len(compact) - wanted) > _LENGTH_SLACK:
         return None
-    compact = re.sub(r"[\s-]", "", text[start:end]).upper()
-    if abs(len(compact) - wanted) > _LENGTH_SLACK or sum(ch.isdigit() for ch in compact) < 12:
+    if sum(ch.isdigit() for ch in compact) < 12:
         return None
     window = text[max(0, start - 40) : start] + " " + text[end : end + 25]
     if not _IBAN_CUE.search(window):
