@@ -681,3 +681,165 @@ def test_id_keyword_a_few_words_before_its_number() -> None:
 )
 def test_lower_case_name_after_a_relation(text: str, expected: str) -> None:
     assert rule_redact(text, "en") == expected
+
+
+# ---------------------------------------------------------------- round 8: context rules
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "wir sitzen us 8733 Eschenbach SG, ganz am rand",
+            "wir sitzen us [ADDRESS_1], ganz am rand",
+        ),
+        (
+            "Der Hof liegt in 3812 Wilderswil und hat Ferienwohnungen.",
+            "Der Hof liegt in [ADDRESS_1] und hat Ferienwohnungen.",
+        ),
+        ("Post bitte an Moosweg 2, 6410 Goldau", "Post bitte an [ADDRESS_1]"),
+    ],
+)
+def test_four_digit_postcodes_with_a_town(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wir kommen aus 2024 mit einem Plus raus.",
+        "in 3000 Jahren gibt es das noch",
+        "nach 2500 Kilometern ist der Reifen durch",
+        "wir haben 4000 Kunden in der Kartei",
+    ],
+)
+def test_years_and_counts_are_no_postcodes(text: str) -> None:
+    assert not any(t is EntityType.ADDRESS for t, _ in found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Ware bitte z. Hd. Quandt abgeben", "de", "Ware bitte z. Hd. [PERSON_1] abgeben"),
+        ("zu Händen von Frau Tieck, danke", "de", "zu Händen von Frau [PERSON_1], danke"),
+        ("attn: Wiremu Tane, goods in", "en", "attn: [PERSON_1], goods in"),
+        ("z.Hd. Buchhaltung bitte", "de", "z.Hd. Buchhaltung bitte"),
+    ],
+)
+def test_for_the_attention_of(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Im Team: Xiadani, Petra, Ugochukwu und ich.",
+            "de",
+            "Im Team: [PERSON_1], [PERSON_2], [PERSON_3] und ich.",
+        ),
+        (
+            "on shift are Margaret, Tavita, Kwabena and Sean",
+            "en",
+            "on shift are [PERSON_1], [PERSON_2], [PERSON_3] and [PERSON_4]",
+        ),
+        (
+            "heute da: lena, ioana und yaretzi",
+            "de",
+            "heute da: [PERSON_1], [PERSON_2] und [PERSON_3]",
+        ),
+    ],
+)
+def test_unusual_names_among_names_in_a_list(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Wir nutzen Excel, Word, Outlook und Teams.", "de"),
+        ("wir verkaufen äpfel, birnen, quitten und kiwis", "de"),
+        ("Anna, Tom, Marketing und Vertrieb sitzen zusammen.", "de"),
+    ],
+)
+def test_lists_keep_their_ordinary_words(text: str, language: str) -> None:
+    kept = "Marketing" if "Marketing" in text else text.split()[-1].strip(".")
+    assert kept in redact(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lang mein Name, ich mache Polsterei.", "[PERSON_1] mein Name, ich mache Polsterei."),
+        ("Wetter sagt nix. Pichler mein Name.", "Wetter sagt nix. [PERSON_1] mein Name."),
+        ("Hallo mein Name ist Ruth", "Hallo mein Name ist [PERSON_1]"),
+        ("Das ist mein Name.", "Das ist mein Name."),
+    ],
+)
+def test_surname_said_before_mein_name(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ruf die schmiedlechner aus dem vertrieb an", "ruf die [PERSON_1] aus dem vertrieb an"),
+        ("frag nach der bauer aus dem lager", "frag nach der [PERSON_1] aus dem lager"),
+        ("der Fahrer aus dem Lager kam zu spät", "der Fahrer aus dem Lager kam zu spät"),
+        ("die Kaffeemaschine im Büro ist kaputt", "die Kaffeemaschine im Büro ist kaputt"),
+        ("die Paletten im Lager stehen schief", "die Paletten im Lager stehen schief"),
+    ],
+)
+def test_surnames_with_an_article_in_a_department(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("die kasse macht frau jung, seit jahren", "die kasse macht frau [PERSON_1], seit jahren"),
+        ("hallo herr doktor, wie gehts", "hallo herr doktor, wie gehts"),
+        ("die frau ist alt.", "die frau ist alt."),
+    ],
+)
+def test_ordinary_word_closing_a_title_phrase_is_a_name(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Blaue Tulpe heißt unser Blumenladen.", "de", "[ORG_1] heißt unser Blumenladen."),
+        ("Nadel und Faden ist unser Nähcafé.", "de", "[ORG_1] ist unser Nähcafé."),
+        (
+            "seit 2020 die Zuckerdose, ein kleines café",
+            "de",
+            "seit 2020 die [ORG_1], ein kleines café",
+        ),
+        ("Saltmarsh, a tiny bakery on the coast", "en", "[ORG_1], a tiny bakery on the coast"),
+        (
+            "Die Bäckerei, ein kleiner Betrieb, läuft.",
+            "de",
+            "Die Bäckerei, ein kleiner Betrieb, läuft.",
+        ),
+        ("Der Umsatz ist unser Problem.", "de", "Der Umsatz ist unser Problem."),
+        ("Montag ist unser Ruhetag.", "de", "Montag ist unser Ruhetag."),
+    ],
+)
+def test_a_name_said_to_be_our_business(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("proben an c/o druckwerk nordend, bitte", "de", "proben an c/o [ORG_1], bitte"),
+        ("send it c/o Marsh Pottery, please", "en", "send it c/o [ORG_1], please"),
+        ("c/o Anton Vogl bitte", "de", "c/o [PERSON_1] bitte"),
+    ],
+)
+def test_the_name_after_care_of(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected
+
+
+def test_surname_comma_first_name_on_its_own_line() -> None:
+    assert redact("Igel, Martina. Ich bin Schneiderin.") == "[PERSON_1]. Ich bin Schneiderin."
+    assert redact("Lager, Versand. Alles voll.") == "Lager, Versand. Alles voll."

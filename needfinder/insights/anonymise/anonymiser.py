@@ -29,6 +29,7 @@ from needfinder.insights.anonymise.recognisers.finance import (
 )
 from needfinder.insights.anonymise.recognisers.identifiers import find_dates_of_birth, find_ids
 from needfinder.insights.anonymise.recognisers.known import KnownMatcher
+from needfinder.insights.anonymise.recognisers.lists import list_companions
 from needfinder.insights.anonymise.recognisers.organisation import find_organisations
 from needfinder.insights.anonymise.recognisers.person import find_introduced_people, find_people
 from needfinder.insights.anonymise.resolve import resolve
@@ -194,6 +195,8 @@ class Anonymiser:
         ]
         if self._tagger is not None:
             candidates.extend(_fill_gaps(candidates, self._tagger(scan), text))
+        if "," in text:
+            candidates.extend(list_companions(scan, candidates))
         if "[" in text:
             # Placeholders from an earlier pass are not personal data; nothing may overlap them.
             blocked = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]

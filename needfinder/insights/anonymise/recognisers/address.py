@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from needfinder.insights.anonymise.lexicon import Lexicon, fold, folded_set
 from needfinder.insights.anonymise.model import Candidate, EntityType
 from needfinder.insights.anonymise.scan import Scan
+from needfinder.insights.anonymise.wordfreq import zipf
 
 _STREET_SUFFIX = (
     r"stra(?:ß|ss)e|str\.?|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad|stieg|"
@@ -117,6 +118,20 @@ _TOWN_AFTER_STREET = re.compile(
 )
 # A Swiss or Austrian postcode with its country prefix, and its town ("CH-8645 Jona").
 _PREFIXED_POSTCODE = re.compile(r"(?<![\w-])(?:CH|A|AT)-\s?\d{4}\s+[A-ZÄÖÜ][^\W\d_]+")
+_CANTONS = "AG|AI|AR|BE|BL|BS|FR|GE|GL|GR|JU|LU|NE|NW|OW|SG|SH|SO|SZ|TG|TI|UR|VD|VS|ZG|ZH"
+# A Swiss postcode, town and canton ("9450 Altstätten SG"): the canton vouches for the rest.
+_SWISS_POSTCODE_CANTON = re.compile(
+    rf"(?<![\w.,/-])\d{{4}}\s+[^\W\d_]{{2,}}(?:[ -][A-ZÄÖÜ][^\W\d_]+)?\s(?:{_CANTONS})(?![\w])"
+)
+# How frequent the singular of a word ending in -n must be for the word to read as a plural.
+_PLURAL_STEM_ZIPF = 4
+# A four-digit postcode and town after "in"/"aus"/"nach"/"from" or a comma ("aus 6850 Dornbirn");
+# years and counts ("in 2024 Umsatz", "aus 1500 Metern") are ruled out below.
+_SHORT_PLZ_CITY = re.compile(
+    r"(?:(?<![\w])(?:in|aus|us|nach|bei|from|to|,)\s+|,\s*)(?P<plz>\d{4})\s+"
+    r"(?P<city>[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*)(?![\w])",
+    re.IGNORECASE,
+)
 
 
 def _with_town(text: str, lex: Lexicon, start: int, end: int) -> Candidate:
@@ -127,6 +142,14 @@ def _with_town(text: str, lex: Lexicon, start: int, end: int) -> Candidate:
         if not (lex.is_stopword(town) or town in lex.common_nouns or _is_count(text, end)):
             end = match.end()
     return Candidate(EntityType.ADDRESS, start, end)
+
+
+def _looks_like_plural_noun(folded: str) -> bool:
+    """True for a frequent noun's dative plural ("Metern", "Kunden"): a count, not a town."""
+    if not folded.endswith("n"):
+        return False
+    stems = (folded[:-1], folded[:-2])
+    return any(len(stem) >= 3 and zipf(stem) >= _PLURAL_STEM_ZIPF for stem in stems)
 
 
 def _is_count(text: str, end: int) -> bool:
@@ -171,6 +194,22 @@ def find_addresses(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.ADDRESS, match.start(), match.end())
     for match in _PREFIXED_POSTCODE.finditer(text):
         yield Candidate(EntityType.ADDRESS, match.start(), match.end())
+    for match in _SWISS_POSTCODE_CANTON.finditer(text):
+        yield Candidate(EntityType.ADDRESS, match.start(), match.end())
+    for match in _SHORT_PLZ_CITY.finditer(text):
+        city = match.group("city")
+        first = fold(city.split("-")[0])
+        if (
+            1900 <= int(match.group("plz")) <= 2039
+            or not city[0].isupper()
+            or first in lex.common_nouns
+            or first in lex.brands
+            or lex.is_stopword(first)
+            or _is_count(text, match.start("city") - 1)
+            or _looks_like_plural_noun(first)
+        ):
+            continue
+        yield Candidate(EntityType.ADDRESS, match.start("plz"), match.end())
     patterns: tuple[re.Pattern[str], ...] = (
         _EN_STREET,
         _US_CITY_ZIP,

@@ -173,6 +173,10 @@ def _name_before_shop_noun(scan: Scan, index: int) -> Candidate | None:
     if len(name_tokens) == 1 and lone.sentence_start and lex.is_stopword(lone.folded):
         return None
     _, end = possessive_base(name_tokens[-1])
+    # "Smith's Hardware": a capitalised shop noun after a possessive is part of the firm's
+    # name, as the markup brief labels it ("Tully's Garage"); "Smith's hardware" stays a shop.
+    if end < name_tokens[-1].end and token.is_capitalised:
+        end = token.end
     return Candidate(EntityType.ORG, name_tokens[0].start, end)
 
 
@@ -503,10 +507,101 @@ def _called_firms(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.ORG, start, start + len(name))
 
 
+_NAME_WORDS = r"[A-ZÄÖÜ][\w'’&.+-]*(?:[ \t]+(?:und|and|&|[A-ZÄÖÜ][\w'’&.+-]*)){0,3}"
+# "Gelbe Gießkanne heißt unser Blumenladen", "Wolle und Wal ist unser Strickcafé": a name
+# opening the sentence, then what kind of business of ours it is.
+_NAME_IS_OURS = re.compile(
+    rf"(?:^|(?<=[.!?\n])|(?<=[.!?]\s))\s*(?P<name>{_NAME_WORDS})\s+"
+    r"(?i:heißt|heisst|ist|is|was|war)\s+(?i:unser|unsere|unserer|our|my|mein|meine)\s+"
+    r"(?:[a-zäöüß]+\s+)?(?P<noun>[^\W\d_]+)"
+)
+# "die Kupferkanne, ein kleines café", "Brightwater, a small bakery": a name, then in apposition
+# the kind of business it is.
+_NAME_APPOSITION = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAME_WORDS}),\s+(?i:ein|eine|einen|einem|a|an)\s+"
+    r"(?:[a-zäöüß-]+\s+){0,2}(?P<noun>[^\W\d_]+)"
+)
+
+
+_BUSINESS_HEADS = (*_SHOP_HEADS_DE, "café", "cafe", "bistro")
+
+
+def is_business_noun(folded: str) -> bool:
+    """A word for a kind of business ("Blumenladen", "Strickcafé", "bakery", "Betrieb")."""
+    return (
+        folded in SHOP_NOUNS_DE
+        or folded in SHOP_NOUNS_EN
+        or (len(folded) > 6 and folded.endswith(_BUSINESS_HEADS))
+    )
+
+
+def _names_of_businesses(scan: Scan) -> Iterator[Candidate]:
+    """A name said to be our business, or followed by the kind of business it is."""
+    from needfinder.insights.anonymise.wordfreq import zipf
+
+    lex = scan.lex
+    for pattern in (_NAME_IS_OURS, _NAME_APPOSITION):
+        for match in pattern.finditer(scan.text):
+            if not is_business_noun(fold(match.group("noun"))):
+                continue
+            words = match.group("name").split()
+            while words and (fold(words[0]) in FUNCTION_WORDS or lex.is_stopword(fold(words[0]))):
+                words.pop(0)
+            folded = [fold(w) for w in words if fold(w) not in ("und", "and", "&")]
+            # "Die Bäckerei, ein kleiner Betrieb": only ordinary nouns is no name.
+            if not folded or all(
+                w in lex.common_nouns
+                or w in lex.brands
+                or is_business_noun(w)
+                or (zipf(w) >= 4 and not lex.is_name(w))
+                for w in folded
+            ):
+                continue
+            if len(folded) == 1 and lex.is_first_name(folded[0]):
+                continue  # "Anna, eine Kollegin aus dem Laden"
+            start = match.end("name") - len(" ".join(words))
+            # "Lavendel & Leinen, Wohnaccessoires, ein Laden": an item after a comma describes
+            # the name before it.
+            if pattern is _NAME_APPOSITION and scan.text[:start].rstrip().endswith(","):
+                continue
+            yield Candidate(EntityType.ORG, start, match.end("name"))
+
+
+# "c/o werkhof kreuzberg, gneisenaustr. 44": whoever receives the post for the addressee.
+_CARE_OF = re.compile(
+    r"(?<![\w/])(?i:c/o|c\.o\.)[:\s]\s*(?P<name>[^\W\d_][\w'’&.-]*(?:[ \t]+[^\W\d_][\w'’&.-]*){0,3})"
+)
+_CARE_OF_TITLES = folded_set("herr herrn frau mr mrs ms dr prof familie family")
+
+
+def _cared_for(scan: Scan) -> Iterator[Candidate]:
+    """The name after "c/o": a person for a first and last name, else a firm."""
+    lex = scan.lex
+    for match in _CARE_OF.finditer(scan.text):
+        words = match.group("name").split()
+        if fold(words[0].rstrip(".")) in _CARE_OF_TITLES:
+            continue  # "c/o Frau Lutz": the title rule takes the person
+        kept: list[str] = []
+        for word in words:
+            folded = fold(word.rstrip("."))
+            if folded in FUNCTION_WORDS or lex.is_stopword(folded):
+                break
+            kept.append(word)
+        if not kept:
+            continue
+        start = match.start("name")
+        end = start + len(" ".join(kept))
+        person = len(kept) == 2 and lex.is_first_name(fold(kept[0])) and kept[1][:1].isupper()
+        yield Candidate(EntityType.PERSON if person else EntityType.ORG, start, end)
+
+
 def find_organisations(scan: Scan) -> Iterator[Candidate]:
     """Company and shop names found by legal form, shop noun or employment verb."""
     yield from _lower_case_firms(scan)
     yield from _called_firms(scan)
+    yield from _names_of_businesses(scan)
+    if "c/o" in scan.text.lower() or "c.o." in scan.text.lower():
+        yield from _cared_for(scan)
     yield from _inns_and_co(scan)
     if ":" in scan.text:
         yield from _labelled_firms(scan)

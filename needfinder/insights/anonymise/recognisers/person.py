@@ -395,12 +395,26 @@ class _People:
                         continue
                 elif (
                     after_article
-                    or lex.is_stopword(name.folded)
-                    or name.folded in lex.common_nouns
-                    or name.folded.endswith(_VERB_SUFFIXES)
+                    or name.folded in _TITLE_ROLES
+                    or name.folded in _RELATIONS
+                    or (
+                        # "macht frau alt, seit 22 jahren": a word closing the phrase after a title
+                        # without an article is its name, even when it is an ordinary word.
+                        not self._closes_phrase(position)
+                        and (
+                            lex.is_stopword(name.folded)
+                            or name.folded in lex.common_nouns
+                            or name.folded.endswith(_VERB_SUFFIXES)
+                        )
+                    )
                 ):
                     continue
             yield self.candidate(position, self.extend(position))
+
+    def _closes_phrase(self, position: int) -> bool:
+        """Is the token followed by a punctuation mark or the end of the text?"""
+        rest = self.text[self.tokens[position].end :].lstrip(" ")
+        return not rest or rest[0] in ",.;!?)\n"
 
     def after_relations(self) -> Iterator[Candidate]:
         tokens, lex = self.tokens, self.lex
@@ -849,6 +863,132 @@ def _nicknames_and_asked_for(scan: Scan) -> Iterator[Candidate]:
             yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
 
 
+# "z. Hd. Renner", "zu Händen von Frau Lutz", "attn: Ola Brekke", "FAO Mr Pike", "c/o Jansen":
+# who a delivery or letter is for; one or two words after an optional title.
+_ATTENTION_OF = re.compile(
+    r"(?<![\w'’])(?:z\.\s?Hd\.?|zu\s+H(?:ä|ae)nden(?:\s+von)?|(?i:attn|fao|c/o|for\s+the\s+attention\s+of))"
+    r"[:\s]\s*(?:(?i:herrn?|frau|hr\.|fr\.|mr|mrs|ms|dr)\.?\s+)?"
+    r"(?P<name>[A-ZÄÖÜ][^\W\d_]+(?:-[A-ZÄÖÜ][^\W\d_]+)?(?:\s+[A-ZÄÖÜ][^\W\d_]+(?:-[A-ZÄÖÜ][^\W\d_]+)?)?)"
+)
+
+
+def _attention_of(scan: Scan) -> Iterator[Candidate]:
+    """The person a letter or delivery is addressed to ("z. Hd. Renner", "attn: Ola Brekke")."""
+    lex = scan.lex
+    for match in _ATTENTION_OF.finditer(scan.text):
+        words = match.group("name").split()
+        keep = 0
+        for word in words:
+            folded = fold(word)
+            if lex.is_stopword(folded) or folded in _DEPARTMENTS or folded in lex.common_nouns:
+                break
+            keep += 1
+        if keep:
+            end = match.start("name") + len(" ".join(words[:keep]))
+            yield Candidate(EntityType.PERSON, match.start("name"), end)
+
+
+# "Lang mein Name, ...", "Steuer, mein Name.", "Okafor is my name": a surname said first. The name
+# opens the answer or a sentence; "mein Name ist ..." (the name follows) is the introduction rule's.
+_NAME_FIRST = re.compile(
+    r"(?:^|(?<=[.!?\n])|(?<=[.!?]\s))\s*(?P<name>[^\W\d_]{2,}(?:-[^\W\d_]{2,})?"
+    r"(?:\s[A-ZÄÖÜ][^\W\d_]+)?),?\s+(?i:(?:ist|is|wäre)\s+)?(?i:mein\s+name|my\s+name)"
+    r"(?!\s*(?i:ist|is|lautet|:|was|war))"
+)
+
+
+# "die unterweger aus dem einkauf", "beim wohlgemut im büro", "der fritsch im lager": a surname
+# with an article, placed in a department. Job words ("der Fahrer aus dem Lager") are frequent
+# nouns and stay; so do surnames that are ordinary words, which this context cannot tell apart.
+_ARTICLE_IN_DEPARTMENT = re.compile(
+    r"(?<![\w'’])(?i:der|die|dem|den|beim|bei\s+der|bei\s+dem|vom|von\s+der|zur|zum)\s+"
+    r"(?P<name>[^\W\d_]{2,}(?:-[^\W\d_]{2,})?(?:\s[^\W\d_]{2,}(?:-[^\W\d_]{2,})?)?)\s+"
+    r"(?i:(?:hinten|vorne|oben|unten|drüben)\s+)?(?i:aus|im|in|vom|von|am|an|bei)\s+"
+    r"(?i:(?:dem|der|den|unserem|unserer|eurem|eurer)\s+)?(?P<department>[^\W\d_]+)"
+)
+
+
+def _people_in_departments(scan: Scan) -> Iterator[Candidate]:
+    """A rare word with an article before a department ("die unterweger aus dem einkauf")."""
+    from needfinder.insights.anonymise.wordfreq import german_form_zipf, zipf
+
+    lex = scan.lex
+    for match in _ARTICLE_IN_DEPARTMENT.finditer(scan.text):
+        if fold(match.group("department")) not in _DEPARTMENTS:
+            continue
+        words = [fold(w) for w in match.group("name").split()]
+        if all(_surname_not_role(w, lex) for w in words) or all(
+            not lex.is_everyday_word(w)
+            and max(zipf(w), german_form_zipf(w)) < _RARE_WORD_ZIPF
+            and not _is_nounish(w)
+            and not _has_noun_head(w)
+            for w in words
+        ):
+            yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
+
+
+def _surname_not_role(folded: str, lex: Lexicon) -> bool:
+    """A known surname that is no job or role ("bauer" yes, "meister" or "chef" no)."""
+    return (
+        folded in lex.surnames
+        and folded not in _TITLE_ROLES
+        and folded not in _PERSON_NOUNS
+        and folded not in _RELATIONS
+        and folded not in FUNCTION_WORDS
+    )
+
+
+def _has_noun_head(folded: str) -> bool:
+    """A compound ending in a frequent noun of five letters or more ("Kaffee|maschine")."""
+    from needfinder.insights.anonymise.wordfreq import german_form_zipf
+
+    return any(
+        german_form_zipf(folded[cut:]) >= _RARE_WORD_ZIPF for cut in range(3, len(folded) - 4)
+    )
+
+
+# A word below this Zipf bucket is rare enough to be a name where the context says so.
+_RARE_WORD_ZIPF = 3
+
+# "Dachs, Benedikt." opening an answer or a line: surname, comma, first name, as on a form.
+_SURNAME_COMMA_FIRST = re.compile(
+    r"(?m)^[ \t]*(?P<surname>[A-ZÄÖÜ][^\W\d_]+(?:-[A-ZÄÖÜ][^\W\d_]+)?),[ \t]+"
+    r"(?P<first>[A-ZÄÖÜ][^\W\d_]+)[ \t]*(?=[.;\n]|$)"
+)
+
+
+def _surname_comma_first(scan: Scan) -> Iterator[Candidate]:
+    """A form-style "Surname, First name" line; the first name must be a known one."""
+    lex = scan.lex
+    for match in _SURNAME_COMMA_FIRST.finditer(scan.text):
+        surname = fold(match.group("surname"))
+        if surname in _GREETINGS or surname in _NAME_FIRST_NOT or lex.is_stopword(surname):
+            continue
+        if not lex.is_first_name(fold(match.group("first"))):
+            continue
+        yield Candidate(EntityType.PERSON, match.start("surname"), match.end("first"))
+
+
+_NAME_FIRST_NOT = folded_set("hallo hello hi hey moin servus übrigens btw also und and but aber")
+
+
+def _name_first(scan: Scan) -> Iterator[Candidate]:
+    """A name said before "mein Name" / "is my name"."""
+    lex = scan.lex
+    for match in _NAME_FIRST.finditer(scan.text):
+        words = [fold(w) for w in match.group("name").split()]
+        # A stop word that is also a surname ("Lang", "Kurz") counts only when capitalised.
+        if any(
+            w in FUNCTION_WORDS
+            or w in _GREETINGS
+            or w in _NAME_FIRST_NOT
+            or (lex.is_stopword(w) and not (match.group("name")[0].isupper() and lex.is_name(w)))
+            for w in words
+        ):
+            continue
+        yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
+
+
 def _frequent_non_name(word: str, lex: Lexicon, bucket: int) -> bool:
     """A word at least this frequent (Zipf bucket) that no name list knows."""
     from needfinder.insights.anonymise.wordfreq import zipf
@@ -889,6 +1029,12 @@ def find_people(scan: Scan) -> Iterator[Candidate]:
     yield from _age_introductions(scan)
     yield from _closing_and_companion_names(scan)
     yield from _nicknames_and_asked_for(scan)
+    yield from _attention_of(scan)
+    yield from _people_in_departments(scan)
+    if "," in scan.text:
+        yield from _surname_comma_first(scan)
+    if "name" in scan.text.lower():
+        yield from _name_first(scan)
     if "," in scan.text:
         yield from _repeated_surnames(scan)
     if scan.digit_count >= 5:
