@@ -60,6 +60,7 @@ HELD_OUT = (
     "blind4_set.jsonl",
     "blind6_set.jsonl",
     "blind8_set.jsonl",
+    "blind10_set.jsonl",
 )
 
 # Words kept as they are inside a firm name: legal forms, connectors, kinship words.

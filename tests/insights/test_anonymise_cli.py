@@ -71,7 +71,7 @@ def test_evaluate_prints_figures_and_checks_targets() -> None:
     assert set(dev["per_language"]) == {"de", "en"}
     assert "dev-hand" in figures
     # The blind set is only installed by whoever wrote it; its absence is reported, not hidden.
-    for blind in ("blind2", "blind4", "blind6", "blind8"):
+    for blind in ("blind2", "blind4", "blind6", "blind8", "blind10"):
         assert (blind in figures) != (blind in figures["missing_sets"])
     # --check fails exactly when some reported set misses a target.
     result = CliRunner().invoke(anonymise_group, ["evaluate", "--check"])

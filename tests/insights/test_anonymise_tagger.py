@@ -97,6 +97,7 @@ def test_training_never_sees_the_held_out_sets() -> None:
         "blind4_set.jsonl",
         "blind6_set.jsonl",
         "blind8_set.jsonl",
+        "blind10_set.jsonl",
     }
     for name in held_out_files:
         if not data_path(name).is_file():
