@@ -7,7 +7,9 @@ Run: ``python scripts/generate_anonymiser_sets.py [--answers 6000] [--seed 7]`` 
 from and "gen-dev" for generated answers it never sees. Also converts the hand-written
 development sets ``scripts/dev_hand_source.txt`` (markup ``[[TYPE|value]]``) into
 ``data/dev_hand_set.jsonl`` and ``scripts/dev_contact_source.txt`` (contact data and numbers in
-every format, written by a helper from the markup brief) into ``data/dev_contact_set.jsonl``.
+every format, written by a helper from the markup brief) into ``data/dev_contact_set.jsonl``,
+and ``scripts/dev_traps_source.txt`` (mostly answers without personal data, full of words that
+are also names, written the same way) into ``data/dev_traps_set.jsonl``.
 
 Diversity matters more than size: names, firms and addresses come from five Faker locales
 (de_DE, de_AT, de_CH, en_GB, en_US) plus short lists of real towns and ordinary-word surnames;
@@ -1320,6 +1322,9 @@ def main() -> None:
     contact = ROOT / "scripts" / "dev_contact_source.txt"
     if contact.exists():
         write(DATA / "dev_contact_set.jsonl", convert_hand(contact, "dev-contact", "contact"))
+    traps = ROOT / "scripts" / "dev_traps_source.txt"
+    if traps.exists():
+        write(DATA / "dev_traps_set.jsonl", convert_hand(traps, "dev-traps", "traps"))
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ RETIRED_BLIND = ("retired_blind_set.jsonl",)
 HELD_OUT = (
     "dev_hand_set.jsonl",
     "dev_contact_set.jsonl",
+    "dev_traps_set.jsonl",
     "blind2_set.jsonl",
     "blind4_set.jsonl",
     "blind6_set.jsonl",

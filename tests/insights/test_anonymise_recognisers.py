@@ -843,3 +843,55 @@ def test_the_name_after_care_of(text: str, language: str, expected: str) -> None
 def test_surname_comma_first_name_on_its_own_line() -> None:
     assert redact("Igel, Martina. Ich bin Schneiderin.") == "[PERSON_1]. Ich bin Schneiderin."
     assert redact("Lager, Versand. Alles voll.") == "Lager, Versand. Alles voll."
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("We can't find enough carers in Kent.", "en"),
+        ("Major issue for us is recruitment.", "en"),
+        ("Valentine's Day and Mother's Day are our busiest days.", "en"),
+        ("I am the General Manager of a small hotel.", "en"),
+    ],
+)
+def test_listed_names_need_the_models_consent(text: str, language: str) -> None:
+    # "Kent", "Major", "Valentine" are in the name lists; the sentence says they are no names.
+    assert not any(t is EntityType.PERSON for t, _ in found(text, language))
+
+
+def test_listed_names_stay_where_the_sentence_makes_them_names() -> None:
+    assert redact("I spoke to Kent yesterday about the invoice.", "en") == (
+        "I spoke to [PERSON_1] yesterday about the invoice."
+    )
+    assert redact("Ich habe mit Major telefoniert.") == "Ich habe mit [PERSON_1] telefoniert."
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kept"),
+    [
+        ("Hirsch, Reh und Wildschwein verarbeiten wir selbst.", "de", "Hirsch"),
+        ("Arsenal, Chelsea, Spurs shirts printed for fans", "en", "Chelsea"),
+    ],
+)
+def test_a_name_among_ordinary_things_in_a_list_is_a_thing(
+    text: str, language: str, kept: str
+) -> None:
+    assert kept in redact(text, language)
+
+
+def test_names_in_lists_of_names_or_beside_a_brand_stay_names() -> None:
+    assert "Precious" not in redact("Tayo set up the Shopify and Precious does support", "en")
+    assert "Georg" not in redact("Bin Schorsch, eigentlich Georg, und mach Dachrinnen")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("email me on kit underscore vane at gmail dot com", "en", "email me on [EMAIL_1]"),
+        ("schreib an lotte.kamp@gmx oder ruf an", "de", "schreib an [EMAIL_1] oder ruf an"),
+        ("our site is harbour-kilns dot co dot uk", "en", "our site is [URL_1]"),
+        ("meet me at noon dot", "en", "meet me at noon dot"),
+    ],
+)
+def test_spelled_and_shortened_contact_data(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected

@@ -94,6 +94,7 @@ def test_training_never_sees_the_held_out_sets() -> None:
     assert set(held_out_files) >= {
         "dev_hand_set.jsonl",
         "dev_contact_set.jsonl",
+        "dev_traps_set.jsonl",
         "blind4_set.jsonl",
         "blind6_set.jsonl",
         "blind8_set.jsonl",

@@ -29,9 +29,16 @@ from needfinder.insights.anonymise.recognisers.finance import (
 )
 from needfinder.insights.anonymise.recognisers.identifiers import find_dates_of_birth, find_ids
 from needfinder.insights.anonymise.recognisers.known import KnownMatcher
-from needfinder.insights.anonymise.recognisers.lists import list_companions
+from needfinder.insights.anonymise.recognisers.lists import (
+    list_companions,
+    without_list_strangers,
+)
 from needfinder.insights.anonymise.recognisers.organisation import find_organisations
-from needfinder.insights.anonymise.recognisers.person import find_introduced_people, find_people
+from needfinder.insights.anonymise.recognisers.person import (
+    find_introduced_people,
+    find_listed_names,
+    find_people,
+)
 from needfinder.insights.anonymise.resolve import resolve
 from needfinder.insights.anonymise.scan import Language, Recogniser, Scan
 from needfinder.insights.anonymise.tagger import (
@@ -39,6 +46,7 @@ from needfinder.insights.anonymise.tagger import (
     TAGGER_OVERRIDE_CONFIDENCE,
     TITLE_WORDS,
     find_tagged,
+    vouched_listed_names,
 )
 from needfinder.insights.anonymise.tokens import PLACEHOLDER
 
@@ -57,6 +65,7 @@ DEFAULT_RECOGNISERS: tuple[Recogniser, ...] = (
     find_addresses,
     find_organisations,
     find_people,
+    find_listed_names,
 )
 
 
@@ -183,8 +192,14 @@ class Anonymiser:
     ) -> list[Candidate]:
         scan = Scan(text, self._language(text, language))
         candidates: list[Candidate] = []
+        # With the shipped model, names known only from the word lists need its consent.
+        gated = self._tagger is find_tagged
+        listed: list[Candidate] = []
         for recogniser in self._recognisers:
-            candidates.extend(recogniser(scan))
+            if gated and recogniser is find_listed_names:
+                listed.extend(recogniser(scan))
+            else:
+                candidates.extend(recogniser(scan))
         for matcher in self._known_matchers(context):
             candidates.extend(matcher.find(scan))
         # A title on its own ("Mr", "Frau") is not a name; it stays next to the placeholder.
@@ -194,7 +209,11 @@ class Anonymiser:
             if c.type is not EntityType.PERSON or fold(text[c.start : c.end]) not in TITLE_WORDS
         ]
         if self._tagger is not None:
-            candidates.extend(_fill_gaps(candidates, self._tagger(scan), text))
+            tagged = without_list_strangers(scan, list(self._tagger(scan)), candidates)
+            if listed:
+                listed = without_list_strangers(scan, listed, candidates)
+                candidates.extend(vouched_listed_names(scan, listed, tagged))
+            candidates.extend(_fill_gaps(candidates, tagged, text))
         if "," in text:
             candidates.extend(list_companions(scan, candidates))
         if "[" in text:

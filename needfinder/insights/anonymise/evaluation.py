@@ -253,17 +253,20 @@ def default_set_path() -> Path:
 # The sets ``needfinder anonymise evaluate`` reports, by name, with their files under data/.
 # "train/dev" was tuned and (its "train" split) trained on; "dev-hand" was written by hand to
 # probe the failure classes and tuned on; "dev-contact" probes contact data and numbers in
-# every format (written from the markup brief, tuned on); "blind2" was written by someone who
-# never saw this code, scored blind once at the end of round 2 and has been a development set
-# since (its failures were read); so has "blind8" (round 7), whose text was seen after its
-# round-7 scores. "blind4" (round 4), "blind6" (round 6) and "blind10" (round 8) are blind sets:
-# written apart from the code, scored only at the end of a piece of work, never tuned on. The
-# first blind set is trained on now (scripts/anonymiser_contexts/), so it is no longer a
-# measure of anything; see the README.
+# every format (written from the markup brief, tuned on); "dev-traps" (round 8, from the
+# brief) is mostly answers without personal data full of ordinary words that are also names,
+# dishes named after places and capitalised nouns, to tune over-redaction on. "blind2" was
+# written by someone who never saw this code, scored blind once at the end of round 2 and has
+# been a development set since (its failures were read); so has "blind8" (round 7), whose
+# text was seen after its round-7 scores. "blind4" (round 4), "blind6" (round 6) and
+# "blind10" (round 8) are blind sets: written apart from the code, scored only at the end of a
+# piece of work, never tuned on. The first blind set is trained on now
+# (scripts/anonymiser_contexts/), so it is no longer a measure of anything; see the README.
 NAMED_SETS: dict[str, tuple[str, ...]] = {
     "train/dev": ("train_set.jsonl", "eval_set.jsonl"),
     "dev-hand": ("dev_hand_set.jsonl",),
     "dev-contact": ("dev_contact_set.jsonl",),
+    "dev-traps": ("dev_traps_set.jsonl",),
     "blind2": ("blind2_set.jsonl",),
     "blind4": ("blind4_set.jsonl",),
     "blind6": ("blind6_set.jsonl",),

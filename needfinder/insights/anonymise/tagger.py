@@ -104,6 +104,13 @@ def _roles() -> frozenset[str]:
     return person.RELATIONS
 
 
+@cache
+def _title_roles() -> frozenset[str]:
+    from needfinder.insights.anonymise.recognisers import person
+
+    return person.TITLE_ROLES
+
+
 def _is_trade_word(folded: str) -> bool:
     """A kind of business ("logistik", "catering", "bäckerei"): firm names end in these."""
     nouns, heads = _trade_words()
@@ -296,6 +303,17 @@ class Tagger:
         self._tagger.open(str(path))
         self._lock = threading.Lock()
         self.labels: tuple[str, ...] = tuple(self._tagger.labels())
+
+    def entity_probabilities(self, text: str) -> list[tuple[int, int, float]]:
+        """(start, end, probability that the token is part of any entity) per token."""
+        tokens = tokenize(text)
+        if not tokens:
+            return []
+        xseq = features(text, tokens)
+        with self._lock:
+            self._tagger.tag(xseq)
+            outside = [self._tagger.marginal("O", index) for index in range(len(tokens))]
+        return [(start, end, 1.0 - p) for (start, end, _), p in zip(tokens, outside, strict=True)]
 
     def spans(self, text: str) -> list[tuple[EntityType, int, int]]:
         """Tagged (type, start, end) spans of ``text``."""
@@ -546,6 +564,64 @@ def find_tagged(scan: Scan) -> Iterator[Candidate]:
     yield from tagged_candidates(scan, shipped_tagger())
 
 
+# A name from the word lists alone ("Kent", "Major", "Victoria") is kept only where the model
+# gives its words at least this probability of being part of a name or firm: the lists know
+# words, the model knows the sentence ("in Kent", "Major issue", "Victoria sponge").
+LISTED_NAME_PROBABILITY = 0.2
+
+
+def vouched_listed_names(
+    scan: Scan, listed: Sequence[Candidate], tagged: Sequence[Candidate]
+) -> Iterator[Candidate]:
+    """The list-only name candidates that the shipped model does not contradict."""
+    probabilities: list[tuple[int, int, float]] | None = None
+    for candidate in listed:
+        words = re.findall(r"[^\W\d_]+", scan.text[candidate.start : candidate.end])
+        if words and _place_holiday_or_role(
+            words, scan.text, candidate.start, candidate.end, scan.lex
+        ):
+            continue
+        if any(t.start < candidate.end and candidate.start < t.end for t in tagged):
+            yield candidate
+            continue
+        if probabilities is None:
+            probabilities = shipped_tagger().entity_probabilities(scan.text)
+        inside = [p for s, e, p in probabilities if s < candidate.end and candidate.start < e]
+        if inside and max(inside) >= LISTED_NAME_PROBABILITY:
+            yield candidate
+
+
+# "in Kent", "near Chester", "nahe Kassel": after these a capitalised word is a place, not a
+# person ("in Anna's shop" keeps its possessive, so it stays a name).
+_PLACE_BEFORE = re.compile(r"(?<![\w'’])(?i:in|near|around|across|outside|nahe|rund\s+um)\s+$")
+# "Valentine's Day", "St Patrick's Day", "Mother's Day", "King's Birthday": days named after
+# people are dates.
+_DAY_AFTER = re.compile(
+    r"(?:['’]?s)?\s+(?i:day|eve|night|birthday|weekend)\b|['’]s\s+(?:and|&)\s+\w+['’]s\s+(?i:day)\b"
+)
+# "General Manager", "Finance Manager", "Head Chef": a job title, whoever holds it.
+_ROLE_HEADS = folded_set(
+    """manager managerin director direktor officer assistant coordinator supervisor consultant
+    chef engineer executive team service department leiter leiterin"""
+)
+
+
+def _place_holiday_or_role(
+    raw: Sequence[str], text: str, start: int, end: int, lex: Lexicon
+) -> bool:
+    """Is a tagged name a place after "in", a holiday, or a job title?"""
+    if _DAY_AFTER.match(text, end) or fold(raw[-1]) in ("day", "tag"):
+        return True
+    if len(raw) >= 2 and fold(raw[-1]) in _ROLE_HEADS:
+        return True
+    return (
+        len(raw) <= 2
+        and _PLACE_BEFORE.search(text, max(0, start - 12), start) is not None
+        and text[end : end + 1] not in ("'", "’")
+        and not (len(raw) == 2 and lex.is_first_name(fold(raw[0])))
+    )
+
+
 _POSSESSIVE_NOUN = re.compile(r"['’]s\s([^\W\d_]+)")
 # What a person or firm has rather than what a firm is called ("Efua's email", "Kim's van");
 # people ("Kim's wife", "Kim's driver") are the relation words of the name rules.
@@ -672,6 +748,11 @@ def tagged_candidates(scan: Scan, tagger: Tagger) -> Iterator[Candidate]:
                 and not lex.is_name(words[0])
                 and not _after_title(text, start)
             ):
+                continue
+            if entity is EntityType.PERSON and _place_holiday_or_role(raw, text, start, end, lex):
+                continue
+            # "Herr Doktor", "Frau Bürgermeisterin": a form of address, nobody's name.
+            if entity is EntityType.PERSON and all(w in _title_roles() for w in words):
                 continue
             # Acronyms ("IBAN", "BIC", "SAP") in a text that is not in capitals are no names.
             if len(raw) == 1 and raw[0].isupper() and len(raw[0]) <= 5 and not text.isupper():

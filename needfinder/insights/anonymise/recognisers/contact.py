@@ -23,12 +23,26 @@ _EMAIL = re.compile(
 # "meet at noon dot" or "look at bbc dot com/news" stay text.
 _SPELLED_TLDS = r"de|com|net|org|eu|at|ch|info|io|uk|ie|us|biz|me|nl|fr|it|es|pl|shop|online"
 _SPELLED_DOT = r"(?:\s*\.\s*|\s+(?:dot|punkt)\s+|\s*[(\[{](?:dot|punkt)[)\]}]\s*)"
+# "tom underscore fry at …", "anna bindestrich berg ät …": the other characters of a local part.
+_SPELLED_JOINER = r"(?:\s+(?:underscore|unterstrich|dash|hyphen|bindestrich|minus)\s+)"
 _SPELLED_EMAIL = re.compile(
-    rf"(?<![\w.+-])(?P<local>[\w+-]+(?:{_SPELLED_DOT}[\w+-]+)*)"
+    rf"(?<![\w.+-])(?P<local>[\w+-]+(?:(?:{_SPELLED_DOT}|{_SPELLED_JOINER})[\w+-]+)*)"
     r"\s*(?:\s(?:at|ät)\s|[(\[{](?:at|ät)[)\]}])\s*"
     rf"(?P<domain>[\w-]+(?:{_SPELLED_DOT}[\w-]+)*{_SPELLED_DOT}(?:{_SPELLED_TLDS}))"
     r"(?![\w/.-])",
     re.IGNORECASE,
+)
+# "tom.fry@gmail": an address whose top-level domain was left off, at a big mail provider.
+_MAIL_WITHOUT_TLD = re.compile(
+    r"(?<![\w.+-])[\w.+-]+@(?:gmail|googlemail|gmx|web|yahoo|hotmail|outlook|icloud|posteo|"
+    r"t-online|aol|proton|protonmail|live|me|mailbox|freenet|bluewin|gmx-topmail)(?![\w.@-])",
+    re.IGNORECASE,
+)
+# "site is fry-plumbing dot com": a domain spelled out without "www", after a word for a site.
+_SPELLED_SITE = re.compile(
+    r"(?i:\b(?:site|website|web|webseite|homepage|seite|url|online\s+unter|page)\b)\W{0,3}"
+    r"(?:(?i:is|ist|heißt|heisst|unter|at|:)\W{1,2})?"
+    rf"(?P<domain>[\w-]{{3,}}(?:{_SPELLED_DOT}[\w-]+)*\s+(?i:dot|punkt)\s+(?i:{_SPELLED_TLDS}))\b"
 )
 _MAIL_CUE = re.compile(
     r"(?:e-?mail|mail|kontakt|contact|schreib\w*|write)(?:\W+(?:an|to|me|us|uns|mir|at|unter))*\W*$",
@@ -170,8 +184,12 @@ def find_emails(scan: Scan) -> Iterator[Candidate]:
         if first_word.isdigit() or (scan.lex.is_stopword(fold(first_word)) and not cued):
             continue
         dot = re.compile(_SPELLED_DOT, re.IGNORECASE)
-        key = dot.sub(".", local) + "@" + dot.sub(".", match.group("domain"))
+        joiner = re.compile(_SPELLED_JOINER, re.IGNORECASE)
+        key = joiner.sub("_", dot.sub(".", local)) + "@" + dot.sub(".", match.group("domain"))
         yield Candidate(EntityType.EMAIL, match.start(), match.end(), fold(key))
+    if "@" in lowered:
+        for match in _MAIL_WITHOUT_TLD.finditer(scan.text):
+            yield Candidate(EntityType.EMAIL, match.start(), match.end(), fold(match.group()))
 
 
 def find_handles(scan: Scan) -> Iterator[Candidate]:
@@ -216,6 +234,11 @@ def find_urls(scan: Scan) -> Iterator[Candidate]:
             continue
         yield Candidate(EntityType.URL, start, end, (host + "/" + path).rstrip("/"))
     lowered = text.lower()
+    if " dot " in lowered or " punkt " in lowered:
+        dot = re.compile(_SPELLED_DOT, re.IGNORECASE)
+        for match in _SPELLED_SITE.finditer(text):
+            host = dot.sub(".", match.group("domain")).lower()
+            yield Candidate(EntityType.URL, match.start("domain"), match.end("domain"), host)
     if "www" in lowered:
         dot = re.compile(_SPELLED_DOT, re.IGNORECASE)
         for match in _SPELLED_URL.finditer(text):

@@ -569,7 +569,8 @@ def _names_of_businesses(scan: Scan) -> Iterator[Candidate]:
 
 # "c/o werkhof kreuzberg, gneisenaustr. 44": whoever receives the post for the addressee.
 _CARE_OF = re.compile(
-    r"(?<![\w/])(?i:c/o|c\.o\.)[:\s]\s*(?P<name>[^\W\d_][\w'’&.-]*(?:[ \t]+[^\W\d_][\w'’&.-]*){0,3})"
+    r"(?<![\w/])(?i:c/o|c\.o\.)[:\s]\s*"
+    r"(?P<name>[^\W\d_][\w'’&.-]*(?:[ \t]+[^\W\d_][\w'’&.-]*){0,3})"
 )
 _CARE_OF_TITLES = folded_set("herr herrn frau mr mrs ms dr prof familie family")
 

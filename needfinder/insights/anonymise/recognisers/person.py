@@ -30,6 +30,7 @@ _TITLE_ROLES = folded_set(
     präsident bürgermeister bürgermeisterin kommissar kommissarin right nobody president mayor
     officer sergeant chairman chair speaker"""
 )
+TITLE_ROLES = _TITLE_ROLES
 # Relationship and job words that introduce a name ("mein Kollege Jan", "my boss Sandra").
 _RELATIONS = folded_set(
     """kollege kollegin kollegen chef chefin mann ehemann frau ehefrau partner partnerin freund
@@ -411,6 +412,24 @@ class _People:
                     continue
             yield self.candidate(position, self.extend(position))
 
+    def _place_position(self, index: int) -> bool:
+        """Is a listed name used as a place ("in Kent", "bei Kassel", "Duke of Edinburgh")?
+
+        After "in"/"near" a capitalised word is a place unless it owns something ("in Anna's
+        shop"); before "of" + a capitalised word it is a title or place ("Bay of Plenty").
+        """
+        tokens = self.tokens
+        token = tokens[index]
+        if self.text[token.end : token.end + 1] in ("'", "’"):
+            return False
+        if index > 0 and tokens[index - 1].folded in _PLACE_PREPOSITIONS:
+            return self.gap(index - 1, index) == " "
+        return (
+            index + 2 < len(tokens)
+            and tokens[index + 1].folded in ("of", "von")
+            and tokens[index + 2].is_capitalised
+        )
+
     def _closes_phrase(self, position: int) -> bool:
         """Is the token followed by a punctuation mark or the end of the text?"""
         rest = self.text[self.tokens[position].end :].lstrip(" ")
@@ -691,6 +710,8 @@ class _People:
                 continue
             if index + 1 < len(tokens) and tokens[index + 1].folded in _GREETING_NOUNS:
                 continue  # "Beste Grüße", "Warm regards"
+            if self._place_position(index):
+                continue
             yield self.candidate(index, self.extend(index))
         # "Grace Miller", "Hope Adeyemi": an ambiguous first name followed by a surname; in
         # English, where only names are capitalised mid-sentence, by any capitalised word.
@@ -969,6 +990,8 @@ def _surname_comma_first(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.PERSON, match.start("surname"), match.end("first"))
 
 
+_PLACE_PREPOSITIONS = folded_set("in near around across outside nahe um")
+
 _NAME_FIRST_NOT = folded_set("hallo hello hi hey moin servus übrigens btw also und and but aber")
 
 
@@ -1044,9 +1067,15 @@ def find_people(scan: Scan) -> Iterator[Candidate]:
     yield from people.introductions()
     yield from people.signatures()
     yield from people.in_passing()
-    yield from people.gazetteer()
     if "the " in scan.text or "The " in scan.text:
         yield from _families(scan)
+
+
+def find_listed_names(scan: Scan) -> Iterator[Candidate]:
+    """Words the name lists know, in no context that makes them names (see the Anonymiser)."""
+    if not scan.tokens:
+        return
+    yield from _People(scan).gazetteer()
 
 
 def find_introduced_people(scan: Scan) -> Iterator[Candidate]:
