@@ -895,3 +895,20 @@ def test_names_in_lists_of_names_or_beside_a_brand_stay_names() -> None:
 )
 def test_spelled_and_shortened_contact_data(text: str, language: str, expected: str) -> None:
     assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ich hab wolkenfuchs media 2021 gegründet", "ich hab [ORG_1] 2021 gegründet"),
+        ("Wir haben Kleeblatt Naturkost 2017 eröffnet.", "Wir haben [ORG_1] 2017 eröffnet."),
+        ("ich habe den Laden 2020 gegründet", "ich habe den Laden 2020 gegründet"),
+        (
+            "Wir haben das Geschäft vor 3 Jahren übernommen",
+            "Wir haben das Geschäft vor 3 Jahren übernommen",
+        ),
+        ("wir haben 2019 einen Verein gegründet", "wir haben 2019 einen Verein gegründet"),
+    ],
+)
+def test_what_someone_founded_is_a_business(text: str, expected: str) -> None:
+    assert redact(text) == expected

@@ -567,6 +567,39 @@ def _names_of_businesses(scan: Scan) -> Iterator[Candidate]:
             yield Candidate(EntityType.ORG, start, match.end("name"))
 
 
+# "ich hab pixelherz design 2020 gegründet", "wir haben Feldkind 2019 eröffnet": what someone
+# founded or opened is a business.
+_FOUNDED = re.compile(
+    r"(?<![\w'’])(?i:hab|habe|haben|hat|hatte|hatten)\s+(?:(?i:\d{4}|damals|zusammen|selbst)\s+)?"
+    r"(?:(?i:die|den|das|meine|meinen|unsere|unseren)\s+)?"
+    r"(?P<name>[^\W\d_][\w'’&-]*(?:[ \t]+[^\W\d_][\w'’&-]*){0,2})\s+"
+    r"(?:(?i:im\s+\w+\s+)?\d{4}\s+|(?i:vor\s+\d+\s+jahren|damals|zusammen|selbst)\s+)?"
+    r"(?i:gegründet|eröffnet|aufgemacht|aufgebaut|übernommen)(?![\w])"
+)
+
+
+def _founded_firms(scan: Scan) -> Iterator[Candidate]:
+    """The business someone founded or opened, unless it is only ordinary words."""
+    from needfinder.insights.anonymise.wordfreq import german_form_zipf, zipf
+
+    lex = scan.lex
+    for match in _FOUNDED.finditer(scan.text):
+        words = [fold(w) for w in match.group("name").split()]
+        if any(w in FUNCTION_WORDS or lex.is_stopword(w) for w in words):
+            continue
+        # "den Laden 2020 gegründet", "eine Firma übernommen": a kind of business, no name.
+        if all(
+            w in lex.common_nouns
+            or is_business_noun(w)
+            # Frequent words themselves, not compounds: fantasy names are compounds of them
+            # ("pixelherz").
+            or (max(zipf(w), german_form_zipf(w)) >= 3 and not lex.is_name(w))
+            for w in words
+        ):
+            continue
+        yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
+
+
 # "c/o werkhof kreuzberg, gneisenaustr. 44": whoever receives the post for the addressee.
 _CARE_OF = re.compile(
     r"(?<![\w/])(?i:c/o|c\.o\.)[:\s]\s*"
@@ -601,6 +634,7 @@ def find_organisations(scan: Scan) -> Iterator[Candidate]:
     yield from _lower_case_firms(scan)
     yield from _called_firms(scan)
     yield from _names_of_businesses(scan)
+    yield from _founded_firms(scan)
     if "c/o" in scan.text.lower() or "c.o." in scan.text.lower():
         yield from _cared_for(scan)
     yield from _inns_and_co(scan)
