@@ -912,3 +912,31 @@ def test_spelled_and_shortened_contact_data(text: str, language: str, expected: 
 )
 def test_what_someone_founded_is_a_business(text: str, expected: str) -> None:
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Abgebucht vom Firmenkonto AT48 3200 0000 1234 5679 gestern",
+            "de",
+            "Abgebucht vom Firmenkonto [IBAN_1] gestern",
+        ),
+        (
+            "Bank details for the refund, when you get a chance: 30-94-57 17720431",
+            "en",
+            "Bank details for the refund, when you get a chance: [IBAN_1] [IBAN_2]",
+        ),
+        (
+            "Mail bitte an post at hofladen-ried dot at. Danke",
+            "de",
+            "Mail bitte an [EMAIL_1]. Danke",
+        ),
+        ("email is orders at tidewater dot ie, ta", "en", "email is [EMAIL_1], ta"),
+        ("look at bbc dot com/news", "en", "look at bbc dot com/news"),
+    ],
+)
+def test_bank_details_and_spelled_addresses_in_longer_sentences(
+    text: str, language: str, expected: str
+) -> None:
+    assert redact(text, language) == expected

@@ -29,7 +29,8 @@ _SPELLED_EMAIL = re.compile(
     rf"(?<![\w.+-])(?P<local>[\w+-]+(?:(?:{_SPELLED_DOT}|{_SPELLED_JOINER})[\w+-]+)*)"
     r"\s*(?:\s(?:at|ät)\s|[(\[{](?:at|ät)[)\]}])\s*"
     rf"(?P<domain>[\w-]+(?:{_SPELLED_DOT}[\w-]+)*{_SPELLED_DOT}(?:{_SPELLED_TLDS}))"
-    r"(?![\w/.-])",
+    # A full stop may end the sentence after it, but no path or further label may follow.
+    r"(?![\w/-])(?!\.\w)",
     re.IGNORECASE,
 )
 # "tom.fry@gmail": an address whose top-level domain was left off, at a big mail provider.
@@ -45,7 +46,8 @@ _SPELLED_SITE = re.compile(
     rf"(?P<domain>[\w-]{{3,}}(?:{_SPELLED_DOT}[\w-]+)*\s+(?i:dot|punkt)\s+(?i:{_SPELLED_TLDS}))\b"
 )
 _MAIL_CUE = re.compile(
-    r"(?:e-?mail|mail|kontakt|contact|schreib\w*|write)(?:\W+(?:an|to|me|us|uns|mir|at|unter))*\W*$",
+    r"(?:e-?mail|mail|kontakt|contact|schreib\w*|write)"
+    r"(?:\W+(?:an|to|me|us|uns|mir|at|unter|is|ist|lautet|address|adresse))*\W*$",
     re.IGNORECASE,
 )
 # Top-level domains we accept for a bare "name.tld" without scheme or "www.": common ones only,

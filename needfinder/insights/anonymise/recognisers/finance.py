@@ -15,9 +15,9 @@ from needfinder.insights.anonymise.scan import Scan
 # and paste IBANs broken over two lines.
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ -]?\d{2}(?:(?:[ -]?\n?|\n ?)[A-Za-z0-9]){10,32}")
 # Words near an IBAN with a typo (a wrong check digit, a character too many or too few) that
-# say it is one all the same: "IBAN: …", "meine iban lautet …", "Kontoverbindung: …", "pay into".
+# say it is one all the same: "IBAN: …", "meine iban lautet …", "Geschäftskonto …", "pay into".
 _IBAN_CUE = re.compile(
-    r"(?i)iban|\bkonto|kontoverbindung|bankverbindung|\baccount|\bbank\b|überweis|\bbic\b|"
+    r"(?i)iban|konto|kontoverbindung|bankverbindung|\baccount|\bbank\b|überweis|\bbic\b|"
     r"\bswift\b|\bsepa\b|lastschrift|pay\s+(?:in)?to|transfer"
 )
 # Right before the number the word "IBAN" also vouches for a lower-case, spaced country code.
@@ -135,7 +135,8 @@ def find_bank_accounts(scan: Scan) -> Iterator[Candidate]:
     text = scan.text
     sort_codes = [(m.start("number"), m.end("number")) for m in _SORT_CODE.finditer(text)]
     for match in _DASHED_SORT_CODE.finditer(text):
-        window = text[max(0, match.start() - 40) : match.end() + 40]
+        # The pair's shape is telling; the bank word may open a longer sentence before it.
+        window = text[max(0, match.start() - 60) : match.end() + 40]
         if _AFTER_SORT_CODE.match(text, match.end()) and _BANK_CUE.search(window):
             sort_codes.append((match.start(), match.end()))
     for start, end in sort_codes:
