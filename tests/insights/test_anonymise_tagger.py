@@ -242,3 +242,23 @@ def test_a_tagged_firm_keeps_the_noun_after_its_possessive() -> None:
     # What someone has is no part of a firm's name.
     assert _with_possessive_noun("Efua's email is best", 4, lexicon()) == 4
     assert _with_possessive_noun("Donnelly's is closing", 8, lexicon()) == 8
+
+
+@pytest.mark.parametrize(
+    ("source", "shipped", "split", "prefix"),
+    [
+        ("dev_hand_source.txt", "dev_hand_set.jsonl", "dev-hand", "hand"),
+        ("dev_contact_source.txt", "dev_contact_set.jsonl", "dev-contact", "contact"),
+        ("dev_traps_source.txt", "dev_traps_set.jsonl", "dev-traps", "traps"),
+    ],
+)
+def test_hand_written_development_sets_match_their_sources(
+    source: str, shipped: str, split: str, prefix: str
+) -> None:
+    # The JSONL files are what scripts/generate_anonymiser_sets.py makes of the source files.
+    cases = _script("generate_anonymiser_sets").convert_hand(
+        ROOT / "scripts" / source, split, prefix
+    )
+    loaded = load_eval_set(data_path(shipped))
+    assert [(c["id"], c["text"]) for c in cases] == [(c.id, c.text) for c in loaded]
+    assert [len(c["spans"]) for c in cases] == [len(c.spans) for c in loaded]  # type: ignore[arg-type]
