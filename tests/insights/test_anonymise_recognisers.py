@@ -940,3 +940,22 @@ def test_bank_details_and_spelled_addresses_in_longer_sentences(
     text: str, language: str, expected: str
 ) -> None:
     assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Servus, bin der Wastl und mach Fliesen", "Servus, bin der [PERSON_1] und mach Fliesen"),
+        ("Ich bin der Inhaber, seit 2011", "Ich bin der Inhaber, seit 2011"),
+        ("Bin der Meinung, dass das reicht", "Bin der Meinung, dass das reicht"),
+        (
+            "Vanessa Graf (Nessi für Fründe), Floristin",
+            "[PERSON_1] ([PERSON_2] für Fründe), Floristin",
+        ),
+        ("Kurz mein Name, Polsterei in Wels.", "[PERSON_1] mein Name, Polsterei in Wels."),
+        ("Nur mein Name fehlt noch.", "Nur mein Name fehlt noch."),
+        ("Verein Lauftreff Ost, ZVR-Zahl 193 554 207.", "Verein Lauftreff Ost, ZVR-Zahl [ID_1]."),
+    ],
+)
+def test_southern_introductions_nicknames_and_register_numbers(text: str, expected: str) -> None:
+    assert redact(text) == expected

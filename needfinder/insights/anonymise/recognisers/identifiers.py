@@ -22,6 +22,7 @@ _STRONG_ID_WORDS = word_list(
     ust-id kontonummer lieferscheinnummer servicenummer buchungsnummer reservierungsnummer
     nutzer-id user-id benutzer-id ausweisnummer personalausweisnummer reisepassnummer
     führerscheinnummer sozialversicherungsnummer rentenversicherungsnummer
+    zvr-zahl zvr zvr-nr uid uid-nr svnr sv-nr ahv-nr ahv
     """
 )
 _STRONG_ID_PHRASES = (
@@ -73,6 +74,9 @@ _STRONG_ID_PHRASES = (
     "registration number",
     "reg no",
     "abn",
+    "acn",
+    "nzbn",
+    "ird number",
     "membership no",
     "member no",
     "policy no",

@@ -819,6 +819,34 @@ def _called_people(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
 
 
+# "Servus! Bin der Basti", "i bin die Vroni": southern German introduces a first name with its
+# article. Roles ("der Neue", "die Chefin") are frequent words or relations and stay.
+_ARTICLE_INTRO = re.compile(
+    r"(?<![\w'’])(?i:ich\s+bin|bin|i\s+bin|i\s+bins)\s+(?i:der|die)\s+"
+    r"(?P<name>[^\W\d_]{2,})(?![\w'’-])"
+)
+
+
+def _article_introductions(scan: Scan) -> Iterator[Candidate]:
+    """A first name after "bin der/die" ("Bin der Basti"), unless it is a role or a word."""
+    from needfinder.insights.anonymise.wordfreq import zipf
+
+    lex = scan.lex
+    for match in _ARTICLE_INTRO.finditer(scan.text):
+        name = match.group("name")
+        folded = fold(name)
+        if (
+            folded in _RELATIONS
+            or folded in _TITLE_ROLES
+            or lex.is_stopword(folded)
+            or _is_nounish(folded)
+            or (zipf(folded) >= 4 and not lex.is_first_name(folded))
+            or (name.islower() and not lex.is_first_name(folded))
+        ):
+            continue
+        yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
+
+
 def _age_introductions(scan: Scan) -> Iterator[Candidate]:
     lex = scan.lex
     for match in _AGE_INTRO.finditer(scan.text):
@@ -855,6 +883,10 @@ def _families(scan: Scan) -> Iterator[Candidate]:
 _NICKNAME_FOR = re.compile(
     r"(?<![\w'’])(?P<name>[A-ZÄÖÜ][^\W\d_]+)\s+(?i:to|for)\s+(?i:her|his|my|their|our|most|all|the)?\s*"
     r"(?i:friends|mates|people|everyone|everybody|family|colleagues|customers|regulars)\b"
+    # "(Coco für Fründe)", "Sigi für alle": the same in German and Swiss German.
+    r"|(?<![\w'’])(?P<name_de>[A-ZÄÖÜ][^\W\d_]+)\s+(?i:für|fuer|bei)\s+"
+    r"(?i:meine\s+|unsere\s+|die\s+)?(?i:freunde|fründe|freind|kumpels|kollegen|alle|familie|"
+    r"stammkunden|kunden|kundschaft|leute|meisten)\b"
 )
 _ASKED_FOR = re.compile(
     r"(?<![\w'’])(?i:ask\s+for\s+the|frag(?:t)?\s+nach\s+(?:dem|der))\s+(?P<name>[A-ZÄÖÜ][^\W\d_]+)"
@@ -876,12 +908,13 @@ def _nicknames_and_asked_for(scan: Scan) -> Iterator[Candidate]:
     lex = scan.lex
     for pattern in (_NICKNAME_FOR, _ASKED_FOR, _CALLED_AS):
         for match in pattern.finditer(scan.text):
-            word = fold(match.group("name"))
+            group = "name" if match.group("name") is not None else "name_de"
+            word = fold(match.group(group))
             if word in FUNCTION_WORDS or lex.is_stopword(word):
                 continue
             if _frequent_non_name(word, lex, 3 if pattern is _ASKED_FOR else 4):
                 continue  # "ask for the Manager"
-            yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
+            yield Candidate(EntityType.PERSON, match.start(group), match.end(group))
 
 
 # "z. Hd. Renner", "zu Händen von Frau Lutz", "attn: Ola Brekke", "FAO Mr Pike", "c/o Jansen":
@@ -992,7 +1025,11 @@ def _surname_comma_first(scan: Scan) -> Iterator[Candidate]:
 
 _PLACE_PREPOSITIONS = folded_set("in near around across outside nahe um")
 
-_NAME_FIRST_NOT = folded_set("hallo hello hi hey moin servus übrigens btw also und and but aber")
+_NAME_FIRST_NOT = folded_set(
+    """hallo hello hi hey moin servus übrigens btw also und and but aber nur auch hier da so
+    jetzt dann noch eben halt ja nein doch schon leider zwar sogar only also just even here
+    yes no so then"""
+)
 
 
 def _name_first(scan: Scan) -> Iterator[Candidate]:
@@ -1005,7 +1042,7 @@ def _name_first(scan: Scan) -> Iterator[Candidate]:
             w in FUNCTION_WORDS
             or w in _GREETINGS
             or w in _NAME_FIRST_NOT
-            or (lex.is_stopword(w) and not (match.group("name")[0].isupper() and lex.is_name(w)))
+            or (lex.is_stopword(w) and not match.group("name")[0].isupper())
             for w in words
         ):
             continue
@@ -1050,6 +1087,7 @@ def find_people(scan: Scan) -> Iterator[Candidate]:
         return
     people = _People(scan)
     yield from _age_introductions(scan)
+    yield from _article_introductions(scan)
     yield from _closing_and_companion_names(scan)
     yield from _nicknames_and_asked_for(scan)
     yield from _attention_of(scan)
