@@ -959,3 +959,19 @@ def test_bank_details_and_spelled_addresses_in_longer_sentences(
 )
 def test_southern_introductions_nicknames_and_register_numbers(text: str, expected: str) -> None:
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Chidera handles the bookings, I do the cooking",
+            "[PERSON_1] handles the bookings, I do the cooking",
+        ),
+        ("Okonjo is the name, roofing in Luton", "[PERSON_1] is the name, roofing in Luton"),
+        ("Xero does the invoicing for us", "Xero does the invoicing for us"),
+        ("Rent is our biggest cost", "Rent is our biggest cost"),
+    ],
+)
+def test_a_rare_word_as_the_subject_of_a_persons_verb(text: str, expected: str) -> None:
+    assert redact(text, "en") == expected

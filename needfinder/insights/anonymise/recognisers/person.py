@@ -946,8 +946,10 @@ def _attention_of(scan: Scan) -> Iterator[Candidate]:
 # opens the answer or a sentence; "mein Name ist ..." (the name follows) is the introduction rule's.
 _NAME_FIRST = re.compile(
     r"(?:^|(?<=[.!?\n])|(?<=[.!?]\s))\s*(?P<name>[^\W\d_]{2,}(?:-[^\W\d_]{2,})?"
-    r"(?:\s[A-ZÄÖÜ][^\W\d_]+)?),?\s+(?i:(?:ist|is|wäre)\s+)?(?i:mein\s+name|my\s+name)"
-    r"(?!\s*(?i:ist|is|lautet|:|was|war))"
+    r"(?:\s[A-ZÄÖÜ][^\W\d_]+)?)(?:,?\s+(?i:(?:ist|is|wäre)\s+)?(?i:mein\s+name|my\s+name)"
+    # "Okafor is the name", "Dunne's the name".
+    r"|\s+is\s+the\s+name|['’]s\s+the\s+name)"
+    r"(?!\s*(?i:ist|is|lautet|:|was|war|of|for))"
 )
 
 
@@ -1032,6 +1034,36 @@ _NAME_FIRST_NOT = folded_set(
 )
 
 
+# "Tayo set up the shop", "Emeka wants a food truck": a rare capitalised word opening an
+# English sentence, followed by what a person does, is a person (or a firm: removed either way).
+_ENGLISH_SUBJECT = re.compile(
+    r"(?:^|(?<=[.!?\n])|(?<=[.!?]\s)|(?<=\bso\s)|(?<=\band\s)|(?<=\bbut\s))\s*"
+    r"(?P<name>[A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\s+"
+    r"(?:does|did|do|wants|wanted|runs|ran|handles|handled|set|sets|said|says|told|helps|helped|"
+    r"looks|looked|takes|took|makes|made|works|worked|manages|managed|owns|owned|started|joined|"
+    r"left|came|comes|went|goes|knows|thinks|reckons|suggested|recommended|sorted|fixed|drives|"
+    r"cooks|bakes|built|designed|answers|picks|keeps|brings|is\s+(?:my|our|the)|was\s+(?:my|our|the)|"
+    r"has\s+been|will|can|can't|won't|doesn't|didn't|isn't|wasn't)\b"
+)
+
+
+def _english_subjects(scan: Scan) -> Iterator[Candidate]:
+    """A rare capitalised word as the subject of a person's verb, in English text."""
+    from needfinder.insights.anonymise.wordfreq import zipf
+
+    lex = scan.lex
+    for match in _ENGLISH_SUBJECT.finditer(scan.text):
+        folded = fold(match.group("name"))
+        if (
+            zipf(folded) >= _RARE_WORD_ZIPF - 1
+            or lex.is_everyday_word(folded)
+            or folded in lex.brands
+            or _is_nounish(folded)
+        ):
+            continue
+        yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
+
+
 def _name_first(scan: Scan) -> Iterator[Candidate]:
     """A name said before "mein Name" / "is my name"."""
     lex = scan.lex
@@ -1092,6 +1124,8 @@ def find_people(scan: Scan) -> Iterator[Candidate]:
     yield from _nicknames_and_asked_for(scan)
     yield from _attention_of(scan)
     yield from _people_in_departments(scan)
+    if scan.language == "en":
+        yield from _english_subjects(scan)
     if "," in scan.text:
         yield from _surname_comma_first(scan)
     if "name" in scan.text.lower():
