@@ -975,3 +975,15 @@ def test_southern_introductions_nicknames_and_register_numbers(text: str, expect
 )
 def test_a_rare_word_as_the_subject_of_a_persons_verb(text: str, expected: str) -> None:
     assert redact(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Plough and Harrow is our best customer.", "[ORG_1] is our best customer."),
+        ("we deliver to the Fox & Hounds on Fridays", "we deliver to [ORG_1] on Fridays"),
+        ("Pride and Prejudice is my favourite book", "Pride and Prejudice is my favourite book"),
+    ],
+)
+def test_english_pub_signs(text: str, expected: str) -> None:
+    assert redact(text, "en") == expected

@@ -393,11 +393,22 @@ _AND_CO = re.compile(
 )
 
 
+# English pub signs: "The Rose and Crown", "the Fox & Hounds", "The Plough and Harrow".
+_PUB_SIGN = re.compile(
+    r"(?<![\w'’])(?:The|the)\s+(?:[A-Z][a-z]+\s+)?[A-Z][a-z]{2,}\s+(?:and|&)\s+[A-Z][a-z]{2,}(?![\w'’])"
+)
+
+
 def _inns_and_co(scan: Scan) -> Iterator[Candidate]:
     """Inn names by their sign and names before "& co"."""
     text = scan.text
     for match in _INN.finditer(text):
         yield Candidate(EntityType.ORG, match.start(), match.end())
+    # Where most words are capitalised (a heading, shouting) the capitals say nothing.
+    words = text.split()
+    if scan.language == "en" and sum(w[:1].isupper() for w in words) * 5 < len(words) * 3:
+        for match in _PUB_SIGN.finditer(text):
+            yield Candidate(EntityType.ORG, match.start(), match.end())
     if "&" in text:
         for match in _AND_CO.finditer(text):
             words = match.group("name").split()
