@@ -987,3 +987,21 @@ def test_a_rare_word_as_the_subject_of_a_persons_verb(text: str, expected: str) 
 )
 def test_english_pub_signs(text: str, expected: str) -> None:
     assert redact(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Xiuying's dad does our deliveries", "en", "[PERSON_1]'s dad does our deliveries"),
+        ("the customer's wife rang again", "en", "the customer's wife rang again"),
+        (
+            "Früher haben wir bei Krautwickel eingekauft",
+            "de",
+            "Früher haben wir bei [ORG_1] eingekauft",
+        ),
+        ("wir haben bei Amazon bestellt", "de", "wir haben bei Amazon bestellt"),
+        ("bei Bedarf bestellt", "de", "bei Bedarf bestellt"),
+    ],
+)
+def test_family_possessors_and_where_one_bought(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected

@@ -611,6 +611,36 @@ def _founded_firms(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
 
 
+# "haben wir bei Pfefferkorn eingekauft", "bei Sonnenhof Reisen gebucht": where one buys, books
+# or works is a business.
+_BOUGHT_AT = re.compile(
+    r"(?<![\w'’])(?i:bei|von)\s+(?P<name>[A-ZÄÖÜ][\w'’&-]+(?:\s+[A-ZÄÖÜ][\w'’&-]+)?)\s+"
+    r"(?:[^\W\d_]+\s+){0,2}?"
+    r"(?i:eingekauft|gekauft|eingekauft|bestellt|bezogen|geordert|gearbeitet|gelernt|gebucht|"
+    r"reserviert|abgeholt|geliefert|beliefert)(?![\w])"
+)
+
+
+def _bought_at(scan: Scan) -> Iterator[Candidate]:
+    """The business one bought from, booked with or worked at, unless it is a word or brand."""
+    from needfinder.insights.anonymise.wordfreq import german_form_zipf, zipf
+
+    lex = scan.lex
+    for match in _BOUGHT_AT.finditer(scan.text):
+        words = [fold(w) for w in match.group("name").split()]
+        if any(w in FUNCTION_WORDS or lex.is_stopword(w) or w in lex.brands for w in words) or all(
+            w in lex.common_nouns
+            or is_business_noun(w)
+            or (max(zipf(w), german_form_zipf(w)) >= 3 and not lex.is_name(w))
+            for w in words
+        ):
+            continue
+        # "bei Anna bestellt": a first name alone is a person, the person rules take it.
+        if len(words) == 1 and lex.is_first_name(words[0]):
+            continue
+        yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
+
+
 # "c/o werkhof kreuzberg, gneisenaustr. 44": whoever receives the post for the addressee.
 _CARE_OF = re.compile(
     r"(?<![\w/])(?i:c/o|c\.o\.)[:\s]\s*"
@@ -646,6 +676,8 @@ def find_organisations(scan: Scan) -> Iterator[Candidate]:
     yield from _called_firms(scan)
     yield from _names_of_businesses(scan)
     yield from _founded_firms(scan)
+    if scan.language == "de":
+        yield from _bought_at(scan)
     if "c/o" in scan.text.lower() or "c.o." in scan.text.lower():
         yield from _cared_for(scan)
     yield from _inns_and_co(scan)

@@ -1047,6 +1047,29 @@ _ENGLISH_SUBJECT = re.compile(
 )
 
 
+# "Meiling's dad", "kev's missus": whoever has a family member is a person.
+_POSSESSOR_OF_KIN = re.compile(
+    r"(?<![\w'’])(?P<name>[A-Za-z][a-z]{2,}(?:-[A-Za-z][a-z]+)?)['’]s\s+"
+    r"(?i:dad|mum|mom|mother|father|wife|husband|missus|partner|brother|sister|son|daughter|"
+    r"nan|nana|gran|granny|grandad|grandpa|grandma|uncle|aunt|auntie|cousin|girlfriend|"
+    r"boyfriend|fiancé|fiancée|fiance|kids|children|in-laws|stepdad|stepmum)\b"
+)
+
+
+def _possessors_of_kin(scan: Scan) -> Iterator[Candidate]:
+    """A name before "'s dad", "'s wife" and other family words, unless it is a word."""
+    lex = scan.lex
+    for match in _POSSESSOR_OF_KIN.finditer(scan.text):
+        name = match.group("name")
+        folded = fold(name)
+        if lex.is_stopword(folded) or folded in FUNCTION_WORDS or folded in _RELATIONS:
+            continue
+        # "the customer's wife", "my mate's dad": a noun owns them, no name.
+        if lex.is_everyday_word(folded) and not (name[0].isupper() and lex.is_name(folded)):
+            continue
+        yield Candidate(EntityType.PERSON, match.start("name"), match.end("name"))
+
+
 def _english_subjects(scan: Scan) -> Iterator[Candidate]:
     """A rare capitalised word as the subject of a person's verb, in English text."""
     from needfinder.insights.anonymise.wordfreq import zipf
@@ -1126,6 +1149,8 @@ def find_people(scan: Scan) -> Iterator[Candidate]:
     yield from _people_in_departments(scan)
     if scan.language == "en":
         yield from _english_subjects(scan)
+        if "'s " in scan.text or "’s " in scan.text:
+            yield from _possessors_of_kin(scan)
     if "," in scan.text:
         yield from _surname_comma_first(scan)
     if "name" in scan.text.lower():
