@@ -1042,7 +1042,8 @@ _ENGLISH_SUBJECT = re.compile(
     r"(?:does|did|do|wants|wanted|runs|ran|handles|handled|set|sets|said|says|told|helps|helped|"
     r"looks|looked|takes|took|makes|made|works|worked|manages|managed|owns|owned|started|joined|"
     r"left|came|comes|went|goes|knows|thinks|reckons|suggested|recommended|sorted|fixed|drives|"
-    r"cooks|bakes|built|designed|answers|picks|keeps|brings|is\s+(?:my|our|the)|was\s+(?:my|our|the)|"
+    r"cooks|bakes|built|designed|answers|picks|keeps|brings|cancelled|canceled|booked|ordered|"
+    r"rang|called|emailed|paid|pays|owes|is\s+(?:my|our|the)|was\s+(?:my|our|the)|"
     r"has\s+been|will|can|can't|won't|doesn't|didn't|isn't|wasn't)\b"
 )
 
