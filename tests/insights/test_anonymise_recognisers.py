@@ -954,7 +954,7 @@ def test_bank_details_and_spelled_addresses_in_longer_sentences(
         ),
         ("Kurz mein Name, Polsterei in Wels.", "[PERSON_1] mein Name, Polsterei in Wels."),
         ("Nur mein Name fehlt noch.", "Nur mein Name fehlt noch."),
-        ("Verein Lauftreff Ost, ZVR-Zahl 193 554 207.", "Verein Lauftreff Ost, ZVR-Zahl [ID_1]."),
+        ("Verein Lauftreff Ost, ZVR-Zahl 193 554 207.", "Verein [ORG_1], ZVR-Zahl [ID_1]."),
     ],
 )
 def test_southern_introductions_nicknames_and_register_numbers(text: str, expected: str) -> None:
@@ -1005,3 +1005,72 @@ def test_english_pub_signs(text: str, expected: str) -> None:
 )
 def test_family_possessors_and_where_one_bought(text: str, language: str, expected: str) -> None:
     assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # German venue words before their name, even an ordinary one.
+        (
+            "Wir liefern an den Gasthof Post und an Kunden.",
+            "de",
+            "Wir liefern an den Gasthof [ORG_1] und an Kunden.",
+        ),
+        ("Die Metzgerei zur Glocke gibt es seit 1911", "de", "Die [ORG_1] gibt es seit 1911"),
+        (
+            "Wir haben ein Spielcafé, Wuselnest, für Familien.",
+            "de",
+            "Wir haben ein Spielcafé, [ORG_1], für Familien.",
+        ),
+        # ... but not where it is ("Café am See", "Bäckerei im Allgäu").
+        (
+            "Wir sind eine kleine Bäckerei im Allgäu.",
+            "de",
+            "Wir sind eine kleine Bäckerei im Allgäu.",
+        ),
+        # Quoted and bracketed names after a business or naming word.
+        ('die Werkstatt "Speichenglück" in Linz', "de", 'die Werkstatt "[ORG_1]" in Linz'),
+        (
+            "wir sind eine band (Kupferkessel) und spielen",
+            "de",
+            "wir sind eine band ([ORG_1]) und spielen",
+        ),
+        ('Sie sagte "danke" und ging.', "de", 'Sie sagte "danke" und ging.'),
+        (
+            "Kurse unter dem Namen Fadenlauf, seit 2022",
+            "de",
+            "Kurse unter dem Namen [ORG_1], seit 2022",
+        ),
+        # A name or initials before a trade compound.
+        ("Hier KMT Elektroanlagen, wir brauchen Geld", "de", "Hier [ORG_1], wir brauchen Geld"),
+        ("vor allem Brandl Wohnbau zahlt spät", "de", "vor allem [ORG_1] zahlt spät"),
+        ("Unser Schwerpunkt Fliesen läuft gut", "de", "Unser Schwerpunkt Fliesen läuft gut"),
+        ("ich bin Trainer beim TSV Grün-Weiß Aigen", "de", "ich bin Trainer beim [ORG_1]"),
+    ],
+)
+def test_german_firm_names_by_their_context(text: str, language: str, expected: str) -> None:
+    assert redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "now doing supper clubs as Salt and Smoke. need help",
+            "now doing supper clubs as [ORG_1]. need help",
+        ),
+        ("i play bass in Velvet Orchard and teach", "i play bass in [ORG_1] and teach"),
+        ("we play in Leeds on Fridays", "we play in Leeds on Fridays"),
+        ("we run the tin whistle in Cobh", "we run [ORG_1] in Cobh"),
+        ("we run the local pub in Leeds", "we run the local pub in Leeds"),
+        ("I work as a chef", "I work as a chef"),
+        (
+            "our biggest competitor Quick Skips is cheaper",
+            "our biggest competitor [ORG_1] is cheaper",
+        ),
+        ("a roadie for The Night Owls for years", "a roadie for [ORG_1] for years"),
+        ("we moved to the North East", "we moved to the North East"),
+    ],
+)
+def test_english_firm_names_by_their_context(text: str, expected: str) -> None:
+    assert redact(text, "en") == expected

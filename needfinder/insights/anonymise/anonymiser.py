@@ -27,6 +27,7 @@ from needfinder.insights.anonymise.recognisers.finance import (
     find_cards,
     find_ibans,
 )
+from needfinder.insights.anonymise.recognisers.firm_context import find_firms_in_context
 from needfinder.insights.anonymise.recognisers.identifiers import find_dates_of_birth, find_ids
 from needfinder.insights.anonymise.recognisers.known import KnownMatcher
 from needfinder.insights.anonymise.recognisers.lists import (
@@ -64,6 +65,7 @@ DEFAULT_RECOGNISERS: tuple[Recogniser, ...] = (
     find_dates_of_birth,
     find_addresses,
     find_organisations,
+    find_firms_in_context,
     find_people,
     find_listed_names,
 )

@@ -104,6 +104,12 @@ def _roles() -> frozenset[str]:
     return person.RELATIONS
 
 
+def _persons_verb_after(text: str, end: int) -> bool:
+    from needfinder.insights.anonymise.recognisers import person
+
+    return person.followed_by_a_persons_verb(text, end)
+
+
 @cache
 def _title_roles() -> frozenset[str]:
     from needfinder.insights.anonymise.recognisers import person
@@ -582,6 +588,10 @@ def vouched_listed_names(
         ):
             continue
         if any(t.start < candidate.end and candidate.start < t.end for t in tagged):
+            yield candidate
+            continue
+        # "when Andy retired": what follows says it is a person, whatever the model thinks.
+        if scan.language == "en" and _persons_verb_after(scan.text, candidate.end):
             yield candidate
             continue
         if probabilities is None:

@@ -71,6 +71,10 @@ _SHOP_NOUNS_EN = folded_set(
 SHOP_NOUNS_EN = _SHOP_NOUNS_EN | folded_set(
     "events tech labs removals interiors haulage brothers bros fabrication renovations glazing"
 )
+# Professional firms are named like shops ("Wright-Okonkwo Architects", "Dunne Solicitors").
+_PROFESSIONS_EN = folded_set(
+    "architects solicitors accountants surveyors engineers associates consultants agency"
+)
 # Verbs of employment: "ich arbeite bei X", "I work at X".
 _EMPLOYER = re.compile(
     r"(?i:\b(?:arbeite|arbeiten|arbeitet|tätig|angestellt|beschäftigt)\s+(?:bei|für)"
@@ -242,10 +246,18 @@ def _lower_the_names(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
 
 
+_TRADE_AFTER = re.compile(r"\s(?P<trade>[A-ZÄÖÜ][^\W\d_]+)(?![\w'’-])")
+
+
 def _double_names(scan: Scan) -> Iterator[Candidate]:
     """Hyphenated double names: a firm or a person, never an everyday compound."""
     lex = scan.lex
     for match in _DOUBLE_NAME.finditer(scan.text):
+        # "Wright-Okonkwo Architects", "Berger-Lutz Haustechnik": a trade word makes it a firm.
+        trade = _TRADE_AFTER.match(scan.text, match.end())
+        if trade is not None and is_business_noun(fold(trade.group("trade"))):
+            yield Candidate(EntityType.ORG, match.start(), trade.end())
+            continue
         parts = [fold(p) for p in match.group().split("-")]
         named = [lex.is_name(p) and not lex.is_everyday_word(p) for p in parts]
         if scan.language == "de":
@@ -542,6 +554,8 @@ def is_business_noun(folded: str) -> bool:
     return (
         folded in SHOP_NOUNS_DE
         or folded in SHOP_NOUNS_EN
+        or folded in _PROFESSIONS_EN
+        or (folded.endswith("s") and folded[:-1] in SHOP_NOUNS_EN)
         or (len(folded) > 6 and folded.endswith(_BUSINESS_HEADS))
     )
 
@@ -670,12 +684,55 @@ def _cared_for(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.PERSON if person else EntityType.ORG, start, end)
 
 
+# "our biggest competitor Speedy Skips", "Kunde von uns ist Brotzeit Meyer", "supplier Ace
+# Fixings": the business partner named right after the word for it.
+_PARTNER_FIRM = re.compile(
+    r"(?<![\w'’])(?i:competitor|competitors|competition|client|customer|supplier|wholesaler|"
+    r"distributor|stockist|subcontract(?:ed|ing)?\s+for|konkurrent|konkurrenz|mitbewerber|"
+    r"lieferant|lieferanten|großhändler|grosshändler|kunde|kundin|auftraggeber)\s+"
+    r"(?:(?i:is|are|ist|sind|was|war)\s+)?"
+    r"(?P<name>[A-ZÄÖÜ][\w'’&.-]*(?:\s+(?:[A-ZÄÖÜ][\w'’&.-]*|&|and|und|of)){0,3})"
+)
+# A capital "The" inside a sentence opens a name: "a roadie for The Gravel Saints", "stock in
+# The Makers' Loft". Regions and seas ("The Hague", "the North East") are left out.
+_INNER_THE = re.compile(r"(?<=[a-z,] )The\s+(?P<rest>[A-Z][\w'’&-]*(?:\s+[A-Z][\w'’&-]*){0,3})")
+_NOT_AFTER_THE = folded_set(
+    """north south east west northern southern eastern western midlands highlands lake lakes
+    hague netherlands uk us usa states city council government internet weekend morning"""
+)
+
+
+def _partner_firms(scan: Scan) -> Iterator[Candidate]:
+    """Names after "competitor"/"Kunde"/"supplier", and names after an inner capital "The"."""
+    lex = scan.lex
+    for match in _PARTNER_FIRM.finditer(scan.text):
+        words = match.group("name").split()
+        while words and fold(words[-1]) in ("&", "and", "und", "of"):
+            words.pop()
+        folded = [fold(w) for w in words]
+        if not folded or folded[0] in lex.brands or folded[0] in FUNCTION_WORDS:
+            continue
+        if lex.is_stopword(folded[0]) or all(w in lex.common_nouns for w in folded):
+            continue
+        person = len(folded) == 2 and lex.is_first_name(folded[0]) and folded[1] in lex.surnames
+        kind = EntityType.PERSON if person else EntityType.ORG
+        start = match.start("name")
+        yield Candidate(kind, start, start + len(" ".join(words)))
+    if scan.language == "en":
+        for match in _INNER_THE.finditer(scan.text):
+            words = match.group("rest").split()
+            if fold(words[0]) in _NOT_AFTER_THE or fold(words[0]) in lex.brands:
+                continue
+            yield Candidate(EntityType.ORG, match.start(), match.end())
+
+
 def find_organisations(scan: Scan) -> Iterator[Candidate]:
     """Company and shop names found by legal form, shop noun or employment verb."""
     yield from _lower_case_firms(scan)
     yield from _called_firms(scan)
     yield from _names_of_businesses(scan)
     yield from _founded_firms(scan)
+    yield from _partner_firms(scan)
     if scan.language == "de":
         yield from _bought_at(scan)
     if "c/o" in scan.text.lower() or "c.o." in scan.text.lower():

@@ -644,10 +644,11 @@ class _People:
                             first = index - 1
                         yield self.candidate(first, index)
                         continue
-                # "Will said", "Mark told me".
+                # "Will said", "Mark told me" ("Sie sagte" is a pronoun).
                 if (
                     named
                     and capital_ok
+                    and not lex.is_stopword(token.folded)
                     and tokens[index + 1].folded in _SPEECH_VERBS
                     and self.gap(index, index + 1) == " "
                 ):
@@ -1034,18 +1035,28 @@ _NAME_FIRST_NOT = folded_set(
 )
 
 
-# "Tayo set up the shop", "Emeka wants a food truck": a rare capitalised word opening an
-# English sentence, followed by what a person does, is a person (or a firm: removed either way).
-_ENGLISH_SUBJECT = re.compile(
-    r"(?:^|(?<=[.!?\n])|(?<=[.!?]\s)|(?<=\bso\s)|(?<=\band\s)|(?<=\bbut\s))\s*"
-    r"(?P<name>[A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\s+"
+# What a person does, after its subject in English: "Emeka wants", "Andy retired".
+_PERSON_VERBS = (
     r"(?:does|did|do|wants|wanted|runs|ran|handles|handled|set|sets|said|says|told|helps|helped|"
     r"looks|looked|takes|took|makes|made|works|worked|manages|managed|owns|owned|started|joined|"
     r"left|came|comes|went|goes|knows|thinks|reckons|suggested|recommended|sorted|fixed|drives|"
     r"cooks|bakes|built|designed|answers|picks|keeps|brings|cancelled|canceled|booked|ordered|"
     r"rang|called|emailed|paid|pays|owes|is\s+(?:my|our|the)|was\s+(?:my|our|the)|"
-    r"has\s+been|will|can|can't|won't|doesn't|didn't|isn't|wasn't)\b"
+    r"has\s+been|will|can|can't|won't|doesn't|didn't|isn't|wasn't|retired|quit|resigned|"
+    r"died|passed\s+away|moved|emigrated)\b"
 )
+# "Tayo set up the shop", "Emeka wants a food truck": a rare capitalised word opening an
+# English sentence, followed by what a person does, is a person (or a firm: removed either way).
+_ENGLISH_SUBJECT = re.compile(
+    r"(?:^|(?<=[.!?\n])|(?<=[.!?]\s)|(?<=\bso\s)|(?<=\band\s)|(?<=\bbut\s))\s*"
+    r"(?P<name>[A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\s+" + _PERSON_VERBS
+)
+_PERSON_VERB_AFTER = re.compile(r"\s+" + _PERSON_VERBS)
+
+
+def followed_by_a_persons_verb(text: str, end: int) -> bool:
+    """Does an English verb of what people do follow this offset ("Andy| retired")?"""
+    return _PERSON_VERB_AFTER.match(text, end) is not None
 
 
 # "Meiling's dad", "kev's missus": whoever has a family member is a person.
