@@ -9,7 +9,9 @@ development sets ``scripts/dev_hand_source.txt`` (markup ``[[TYPE|value]]``) int
 ``data/dev_hand_set.jsonl`` and ``scripts/dev_contact_source.txt`` (contact data and numbers in
 every format, written by a helper from the markup brief) into ``data/dev_contact_set.jsonl``,
 and ``scripts/dev_traps_source.txt`` (mostly answers without personal data, full of words that
-are also names, written the same way) into ``data/dev_traps_set.jsonl``.
+are also names, written the same way) into ``data/dev_traps_set.jsonl``, and
+``scripts/dev_firms_source.txt`` (firm names in every kind of context) into
+``data/dev_firms_set.jsonl``.
 
 Diversity matters more than size: names, firms and addresses come from five Faker locales
 (de_DE, de_AT, de_CH, en_GB, en_US) plus short lists of real towns and ordinary-word surnames;
@@ -1325,6 +1327,9 @@ def main() -> None:
     traps = ROOT / "scripts" / "dev_traps_source.txt"
     if traps.exists():
         write(DATA / "dev_traps_set.jsonl", convert_hand(traps, "dev-traps", "traps"))
+    firms = ROOT / "scripts" / "dev_firms_source.txt"
+    if firms.exists():
+        write(DATA / "dev_firms_set.jsonl", convert_hand(firms, "dev-firms", "firms"))
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ HELD_OUT = (
     "dev_hand_set.jsonl",
     "dev_contact_set.jsonl",
     "dev_traps_set.jsonl",
+    "dev_firms_set.jsonl",
     "blind2_set.jsonl",
     "blind4_set.jsonl",
     "blind6_set.jsonl",

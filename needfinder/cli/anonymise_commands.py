@@ -159,7 +159,9 @@ def evaluate_command(set_path: Path | None, only: str | None, as_json: bool, che
 
     The shipped sets are "train/dev" (generated and hand-labelled answers, tuned and trained
     on), "dev-hand" (hand-written, tuned on), "dev-contact" (contact data and numbers in every
-    format, hand-written, tuned on), "blind2" (written by someone who never saw the
+    format, hand-written, tuned on), "dev-traps" (mostly answers without personal data full of
+    words that are also names, tuned on), "dev-firms" (firm names in every kind of context,
+    tuned on), "blind2" (written by someone who never saw the
     code; blind once, a development set since), "blind8" (blind in round 7, a development set
     since), "blind4", "blind6" and "blind10" (blind sets, written apart from the code and never
     tuned on; blind10 is the newest). A set whose file is absent is reported as such.

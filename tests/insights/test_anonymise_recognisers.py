@@ -1074,3 +1074,31 @@ def test_german_firm_names_by_their_context(text: str, language: str, expected: 
 )
 def test_english_firm_names_by_their_context(text: str, expected: str) -> None:
     assert redact(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "we lost the contract with Thornbury Housing Association",
+            "en",
+            "we lost the contract with [ORG_1]",
+        ),
+        (
+            "we joined the Chamber of Commerce Group",
+            "en",
+            "we joined the Chamber of Commerce Group",
+        ),
+        (
+            "mein Betrieb ist KL Dachprofi. Ich brauche Hilfe",
+            "de",
+            "mein Betrieb ist [ORG_1]. Ich brauche Hilfe",
+        ),
+        ("unser Betrieb ist klein", "de", "unser Betrieb ist klein"),
+        ("Wir zelten auf dem Campingplatz Birkenried.", "de", "Wir zelten auf dem Campingplatz [ORG_1]."),
+    ],
+)
+def test_organisations_by_their_kind_and_our_business_is(
+    text: str, language: str, expected: str
+) -> None:
+    assert redact(text, language) == expected

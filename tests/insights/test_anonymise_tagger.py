@@ -95,6 +95,7 @@ def test_training_never_sees_the_held_out_sets() -> None:
         "dev_hand_set.jsonl",
         "dev_contact_set.jsonl",
         "dev_traps_set.jsonl",
+        "dev_firms_set.jsonl",
         "blind4_set.jsonl",
         "blind6_set.jsonl",
         "blind8_set.jsonl",
@@ -250,6 +251,7 @@ def test_a_tagged_firm_keeps_the_noun_after_its_possessive() -> None:
         ("dev_hand_source.txt", "dev_hand_set.jsonl", "dev-hand", "hand"),
         ("dev_contact_source.txt", "dev_contact_set.jsonl", "dev-contact", "contact"),
         ("dev_traps_source.txt", "dev_traps_set.jsonl", "dev-traps", "traps"),
+        ("dev_firms_source.txt", "dev_firms_set.jsonl", "dev-firms", "firms"),
     ],
 )
 def test_hand_written_development_sets_match_their_sources(

@@ -23,7 +23,8 @@ _VENUES = folded_set(
     theater kino mühle metzgerei bäckerei konditorei apotheke praxis kanzlei kita kindergarten
     pflegeheim seniorenheim hof weingut brauerei hofladen buchhandlung galerie atelier studio
     salon werkstatt radwerkstatt druckerei gärtnerei schreinerei tischlerei verlag agentur
-    theatergruppe chor band verein förderverein sportverein musikverein club"""
+    theatergruppe chor band verein förderverein sportverein musikverein club campingplatz
+    reitstall ferienhof gästehaus"""
 )
 _VENUE_HEADS = tuple(
     word_list("""
@@ -270,6 +271,51 @@ def _english_firms(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
 
 
+# "Greystone Housing Association", "Riverside Allotment Society", "Hatchlands Business Park":
+# capitalised words before the kind of organisation they name.
+_EN_ORG_KIND = re.compile(
+    r"(?<![\w'’-])(?P<name>[A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|&|and|of)){0,3})\s+"
+    r"(?P<kind>Association|Society|Trust|Club|Park|Group|Centre|Center|Partnership|Foundation|"
+    r"Collective|Co-op|Cooperative|Academy|Alliance|Network|Federation|Institute)(?![\w'’-])"
+)
+# "mein Betrieb ist DK Fassadenprofi", "our business is Flat White Rabbit", "my shop's called".
+_OURS_IS = re.compile(
+    r"(?<![\w'’])(?i:mein|meine|unser|unsere|my|our)\s+(?i:betrieb|firma|laden|geschäft|"
+    r"unternehmen|business|company|shop|firm|brand|marke|cart|van|truck|stall)\s+"
+    r"(?i:ist|is|heißt|heisst|hei[sß]t\s+jetzt)\s+[\"“„'‚]?"
+    r"(?P<name>[A-ZÄÖÜ0-9][\w'’&.-]*(?:[ \t]+[A-ZÄÖÜ0-9][\w'’&.-]*){0,3})"
+)
+
+
+def _kinds_and_ours(scan: Scan) -> Iterator[Candidate]:
+    """Organisations by their kind ("… Housing Association") and "our business is X"."""
+    from needfinder.insights.anonymise.wordfreq import zipf
+
+    lex = scan.lex
+    if scan.language == "en":
+        for match in _EN_ORG_KIND.finditer(scan.text):
+            words = [fold(w) for w in match.group("name").split()]
+            # "the Lake District Park", "our Youth Club": ordinary words before the kind.
+            if all(
+                lex.is_everyday_word(w) or w in ("&", "and", "of") or zipf(w) >= 3
+                for w in words
+                if not lex.is_name(w)
+            ):
+                continue
+            if words[0] in lex.brands or words[0] in ("the", "our", "my", "a"):
+                continue
+            yield Candidate(EntityType.ORG, match.start(), match.end())
+    for match in _OURS_IS.finditer(scan.text):
+        # The name ends with its sentence ("… DK Fassadenprofi. Ich bräuchte").
+        words = re.split(r"[.!?]\s", match.group("name"), maxsplit=1)[0].rstrip(".").split()
+        if not words:
+            continue
+        if lex.is_stopword(fold(words[0])) or fold(words[0]) in lex.brands:
+            continue
+        start = match.start("name")
+        yield Candidate(EntityType.ORG, start, start + len(" ".join(words)))
+
+
 def find_firms_in_context(scan: Scan) -> Iterator[Candidate]:
     """Firm names from quotes, naming words, venue words, trade compounds and club prefixes."""
     if scan.language == "de":
@@ -277,6 +323,7 @@ def find_firms_in_context(scan: Scan) -> Iterator[Candidate]:
         yield from _names_with_trades(scan)
         for match in _CLUB.finditer(scan.text):
             yield Candidate(EntityType.ORG, match.start(), match.end())
+    yield from _kinds_and_ours(scan)
     if scan.language == "en":
         yield from _english_firms(scan)
     if any(q in scan.text for q in "\"“„'‚«»("):
