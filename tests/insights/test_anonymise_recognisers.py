@@ -1095,7 +1095,11 @@ def test_english_firm_names_by_their_context(text: str, expected: str) -> None:
             "mein Betrieb ist [ORG_1]. Ich brauche Hilfe",
         ),
         ("unser Betrieb ist klein", "de", "unser Betrieb ist klein"),
-        ("Wir zelten auf dem Campingplatz Birkenried.", "de", "Wir zelten auf dem Campingplatz [ORG_1]."),
+        (
+            "Wir zelten auf dem Campingplatz Birkenried.",
+            "de",
+            "Wir zelten auf dem Campingplatz [ORG_1].",
+        ),
     ],
 )
 def test_organisations_by_their_kind_and_our_business_is(

@@ -125,9 +125,9 @@ def test_tagger_fills_gaps_but_rules_keep_their_spans() -> None:
         "Ich habe mit Herrn [PERSON_1] gesprochen"
     )
     rules_only = Anonymiser(tagger=None)
-    text = "wir sind Kiebitzhof Logistik aus dem Umland."
-    assert "Kiebitzhof" in rules_only.anonymise(text, "de").text  # no rule knows the firm
-    assert anonymiser.anonymise(text, "de").text == "wir sind [ORG_1] aus dem Umland."
+    text = "Geliefert hat Pfauenhof, pünktlich."
+    assert "Pfauenhof" in rules_only.anonymise(text, "de").text  # no rule knows the firm
+    assert anonymiser.anonymise(text, "de").text == "Geliefert hat [ORG_1], pünktlich."
 
 
 def test_tagged_values_get_their_own_placeholders() -> None:

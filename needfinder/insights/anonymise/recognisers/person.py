@@ -648,7 +648,7 @@ class _People:
                 if (
                     named
                     and capital_ok
-                    and not lex.is_stopword(token.folded)
+                    and token.folded not in FUNCTION_WORDS
                     and tokens[index + 1].folded in _SPEECH_VERBS
                     and self.gap(index, index + 1) == " "
                 ):
