@@ -79,6 +79,14 @@ def german_form_zipf(folded: str) -> int:
     return _lookup(folded, german=True)
 
 
+def form_zipf(folded: str) -> int:
+    """Bucket of the word itself (either language) or of its German inflected form, no compounds.
+
+    Fantasy firm words are compounds of frequent ones ("pixelherz"); this does not count them.
+    """
+    return max(zipf(folded), german_form_zipf(folded))
+
+
 def noun_zipf(folded: str) -> int:
     """Bucket of a word read as an ordinary noun: itself, an inflected form, or a compound's head.
 

@@ -25,6 +25,8 @@ _SPELLED_TLDS = r"de|com|net|org|eu|at|ch|info|io|uk|ie|us|biz|me|nl|fr|it|es|pl
 _SPELLED_DOT = r"(?:\s*\.\s*|\s+(?:dot|punkt)\s+|\s*[(\[{](?:dot|punkt)[)\]}]\s*)"
 # "tom underscore fry at …", "anna bindestrich berg ät …": the other characters of a local part.
 _SPELLED_JOINER = r"(?:\s+(?:underscore|unterstrich|dash|hyphen|bindestrich|minus)\s+)"
+_DOT_WORD = re.compile(_SPELLED_DOT, re.IGNORECASE)
+_JOINER_WORD = re.compile(_SPELLED_JOINER, re.IGNORECASE)
 _SPELLED_EMAIL = re.compile(
     rf"(?<![\w.+-])(?P<local>[\w+-]+(?:(?:{_SPELLED_DOT}|{_SPELLED_JOINER})[\w+-]+)*)"
     r"\s*(?:\s(?:at|ät)\s|[(\[{](?:at|ät)[)\]}])\s*"
@@ -185,9 +187,8 @@ def find_emails(scan: Scan) -> Iterator[Candidate]:
         cued = _MAIL_CUE.search(scan.text[max(0, match.start() - 16) : match.start()])
         if first_word.isdigit() or (scan.lex.is_stopword(fold(first_word)) and not cued):
             continue
-        dot = re.compile(_SPELLED_DOT, re.IGNORECASE)
-        joiner = re.compile(_SPELLED_JOINER, re.IGNORECASE)
-        key = joiner.sub("_", dot.sub(".", local)) + "@" + dot.sub(".", match.group("domain"))
+        key = _JOINER_WORD.sub("_", _DOT_WORD.sub(".", local)) + "@"
+        key += _DOT_WORD.sub(".", match.group("domain"))
         yield Candidate(EntityType.EMAIL, match.start(), match.end(), fold(key))
     if "@" in lowered:
         for match in _MAIL_WITHOUT_TLD.finditer(scan.text):
@@ -237,14 +238,12 @@ def find_urls(scan: Scan) -> Iterator[Candidate]:
         yield Candidate(EntityType.URL, start, end, (host + "/" + path).rstrip("/"))
     lowered = text.lower()
     if " dot " in lowered or " punkt " in lowered:
-        dot = re.compile(_SPELLED_DOT, re.IGNORECASE)
         for match in _SPELLED_SITE.finditer(text):
-            host = dot.sub(".", match.group("domain")).lower()
+            host = _DOT_WORD.sub(".", match.group("domain")).lower()
             yield Candidate(EntityType.URL, match.start("domain"), match.end("domain"), host)
     if "www" in lowered:
-        dot = re.compile(_SPELLED_DOT, re.IGNORECASE)
         for match in _SPELLED_URL.finditer(text):
-            host = dot.sub(".", match.group()).lower().removeprefix("www.")
+            host = _DOT_WORD.sub(".", match.group()).lower().removeprefix("www.")
             yield Candidate(EntityType.URL, match.start(), match.end(), host)
 
 

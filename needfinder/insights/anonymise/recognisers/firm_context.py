@@ -112,7 +112,7 @@ def _is_venue(folded: str) -> bool:
 
 def _venue_names(scan: Scan) -> Iterator[Candidate]:
     """German order: a venue word, then its name, even an ordinary one ("Gasthof Post")."""
-    from needfinder.insights.anonymise.wordfreq import german_form_zipf, zipf
+    from needfinder.insights.anonymise.wordfreq import form_zipf
 
     lex, text = scan.lex, scan.text
     lower_text = sum(ch.isupper() for ch in text) * 20 < sum(ch.isalpha() for ch in text)
@@ -122,11 +122,7 @@ def _venue_names(scan: Scan) -> Iterator[Candidate]:
         comma = _COMMA_NAME.match(text, venue.end())
         if comma is not None:
             folded = fold(comma.group("name"))
-            if not (
-                lex.is_everyday_word(folded)
-                or _is_venue(folded)
-                or max(zipf(folded), german_form_zipf(folded)) >= 3
-            ):
+            if not (lex.is_everyday_word(folded) or _is_venue(folded) or form_zipf(folded) >= 3):
                 yield Candidate(EntityType.ORG, comma.start("name"), comma.end("name"))
             continue
         match = _AFTER_VENUE.match(text, venue.end())
@@ -143,9 +139,7 @@ def _venue_names(scan: Scan) -> Iterator[Candidate]:
         # A lower-case name only where nothing is capitalised, and no ordinary word ("einen
         # verein gegründet").
         if name[0].islower() and not (
-            lower_text
-            and first not in lex.common_nouns
-            and max(zipf(first), german_form_zipf(first)) < 3
+            lower_text and first not in lex.common_nouns and form_zipf(first) < 3
         ):
             continue
         if first in FUNCTION_WORDS or lex.is_stopword(first) or re.match(_CONTRACTIONS, name):
@@ -194,7 +188,7 @@ def _named_firms(scan: Scan) -> Iterator[Candidate]:
 
 def _names_with_trades(scan: Scan) -> Iterator[Candidate]:
     """A name or initials before a trade compound ("Gerlach Wohnbau", "H&P Gerüstbau")."""
-    from needfinder.insights.anonymise.wordfreq import german_form_zipf, zipf
+    from needfinder.insights.anonymise.wordfreq import form_zipf
 
     lex, text = scan.lex, scan.text
     for trade_match in _CAPITALISED_WORD.finditer(text):
@@ -217,7 +211,7 @@ def _names_with_trades(scan: Scan) -> Iterator[Candidate]:
             and (
                 folded in lex.common_nouns
                 or folded.endswith(("er", "e", "es"))
-                or max(zipf(folded), german_form_zipf(folded)) >= 3
+                or form_zipf(folded) >= 3
             )
         ):
             continue

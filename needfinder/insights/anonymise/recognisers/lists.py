@@ -86,8 +86,8 @@ def without_list_strangers(
     where most other items of a list are ordinary words nobody found, a one-word name the model
     (or a name list) proposes among them is one of those things too. Rule findings stay.
     """
-    if not model_found or ("," not in scan.text and " " not in scan.text):
-        return list(model_found)
+    if not model_found:
+        return []
     lex = scan.lex
     dropped: set[Candidate] = set()
     for match in _THING_LIST.finditer(scan.text):

@@ -411,14 +411,19 @@ _PUB_SIGN = re.compile(
 )
 
 
+def _mostly_lower_case(text: str) -> bool:
+    """Are fewer than three in five words capitalised (no heading, no shouting)?"""
+    words = text.split()
+    return sum(w[:1].isupper() for w in words) * 5 < len(words) * 3
+
+
 def _inns_and_co(scan: Scan) -> Iterator[Candidate]:
     """Inn names by their sign and names before "& co"."""
     text = scan.text
     for match in _INN.finditer(text):
         yield Candidate(EntityType.ORG, match.start(), match.end())
     # Where most words are capitalised (a heading, shouting) the capitals say nothing.
-    words = text.split()
-    if scan.language == "en" and sum(w[:1].isupper() for w in words) * 5 < len(words) * 3:
+    if scan.language == "en" and _mostly_lower_case(text):
         for match in _PUB_SIGN.finditer(text):
             yield Candidate(EntityType.ORG, match.start(), match.end())
     if "&" in text:
@@ -603,24 +608,25 @@ _FOUNDED = re.compile(
 )
 
 
+def _only_ordinary_words(words: list[str], lex: Lexicon) -> bool:
+    """Are all (folded) words nouns, kinds of business or frequent non-names ("den Laden")?"""
+    from needfinder.insights.anonymise.wordfreq import form_zipf
+
+    return all(
+        w in lex.common_nouns or is_business_noun(w) or (form_zipf(w) >= 3 and not lex.is_name(w))
+        for w in words
+    )
+
+
 def _founded_firms(scan: Scan) -> Iterator[Candidate]:
     """The business someone founded or opened, unless it is only ordinary words."""
-    from needfinder.insights.anonymise.wordfreq import german_form_zipf, zipf
-
     lex = scan.lex
     for match in _FOUNDED.finditer(scan.text):
         words = [fold(w) for w in match.group("name").split()]
         if any(w in FUNCTION_WORDS or lex.is_stopword(w) for w in words):
             continue
         # "den Laden 2020 gegründet", "eine Firma übernommen": a kind of business, no name.
-        if all(
-            w in lex.common_nouns
-            or is_business_noun(w)
-            # Frequent words themselves, not compounds: fantasy names are compounds of them
-            # ("pixelherz").
-            or (max(zipf(w), german_form_zipf(w)) >= 3 and not lex.is_name(w))
-            for w in words
-        ):
+        if _only_ordinary_words(words, lex):
             continue
         yield Candidate(EntityType.ORG, match.start("name"), match.end("name"))
 
@@ -630,24 +636,19 @@ def _founded_firms(scan: Scan) -> Iterator[Candidate]:
 _BOUGHT_AT = re.compile(
     r"(?<![\w'’])(?i:bei|von)\s+(?P<name>[A-ZÄÖÜ][\w'’&-]+(?:\s+[A-ZÄÖÜ][\w'’&-]+)?)\s+"
     r"(?:[^\W\d_]+\s+){0,2}?"
-    r"(?i:eingekauft|gekauft|eingekauft|bestellt|bezogen|geordert|gearbeitet|gelernt|gebucht|"
+    r"(?i:eingekauft|gekauft|bestellt|bezogen|geordert|gearbeitet|gelernt|gebucht|"
     r"reserviert|abgeholt|geliefert|beliefert)(?![\w])"
 )
 
 
 def _bought_at(scan: Scan) -> Iterator[Candidate]:
     """The business one bought from, booked with or worked at, unless it is a word or brand."""
-    from needfinder.insights.anonymise.wordfreq import german_form_zipf, zipf
-
     lex = scan.lex
     for match in _BOUGHT_AT.finditer(scan.text):
         words = [fold(w) for w in match.group("name").split()]
-        if any(w in FUNCTION_WORDS or lex.is_stopword(w) or w in lex.brands for w in words) or all(
-            w in lex.common_nouns
-            or is_business_noun(w)
-            or (max(zipf(w), german_form_zipf(w)) >= 3 and not lex.is_name(w))
-            for w in words
-        ):
+        if any(
+            w in FUNCTION_WORDS or lex.is_stopword(w) or w in lex.brands for w in words
+        ) or _only_ordinary_words(words, lex):
             continue
         # "bei Anna bestellt": a first name alone is a person, the person rules take it.
         if len(words) == 1 and lex.is_first_name(words[0]):

@@ -967,7 +967,7 @@ _ARTICLE_IN_DEPARTMENT = re.compile(
 
 def _people_in_departments(scan: Scan) -> Iterator[Candidate]:
     """A rare word with an article before a department ("die unterweger aus dem einkauf")."""
-    from needfinder.insights.anonymise.wordfreq import german_form_zipf, zipf
+    from needfinder.insights.anonymise.wordfreq import form_zipf
 
     lex = scan.lex
     for match in _ARTICLE_IN_DEPARTMENT.finditer(scan.text):
@@ -976,7 +976,7 @@ def _people_in_departments(scan: Scan) -> Iterator[Candidate]:
         words = [fold(w) for w in match.group("name").split()]
         if all(_surname_not_role(w, lex) for w in words) or all(
             not lex.is_everyday_word(w)
-            and max(zipf(w), german_form_zipf(w)) < _RARE_WORD_ZIPF
+            and form_zipf(w) < _RARE_WORD_ZIPF
             and not _is_nounish(w)
             and not _has_noun_head(w)
             for w in words
